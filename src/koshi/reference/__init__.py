@@ -1,0 +1,1 @@
+"""Reference data (regions, codes) used by rules and adapters alike."""

@@ -1,0 +1,1 @@
+"""Policy packs: OpenFisca variables plus a ``PolicyPack`` description each."""
