@@ -105,8 +105,9 @@ def simulate(pack: PolicyPack, columns: dict[str, npt.NDArray[Any]], on: dt.date
         if f.variable not in person_inputs:
             default = _variable_default(f.variable)
             person_inputs[f.variable] = np.concatenate([values[:0], values[:0]])  # typed placeholder
-            person_inputs[f.variable] = np.full(n_persons, default, dtype=values.dtype if values.dtype != object
-                                                else object)
+            person_inputs[f.variable] = np.full(
+                n_persons, default, dtype=values.dtype if values.dtype != object else object
+            )
         target = person_inputs[f.variable]
         if f.role == "principal":
             target[:n] = values
@@ -168,17 +169,22 @@ def column_name(pack: PolicyPack, variable: str) -> str:
     return variable
 
 
-def score_table(pack: PolicyPack, table: pa.Table, on: dt.date, *, keep: tuple[str, ...] = ("id",)) -> ScoreResult:
+def score_table(
+    pack: PolicyPack, table: pa.Table, on: dt.date, *, keep: tuple[str, ...] = ("id",), offset: int = 0
+) -> ScoreResult:
     """Score every valid row of ``table``; rows with bad values are reported, not scored.
 
-    ``keep`` lists pass-through columns (an applicant id) copied to the output when present.
+    ``keep`` lists pass-through columns (an applicant id) copied to the output when present;
+    ``offset`` is added to row numbers when ``table`` is a slice of a larger file.
     """
     snap = provenance.snapshot(pack, on)
     checked = validate_table(pack, table)
+    if offset:
+        checked.errors = [RowError(e.row + offset, e.field, e.reason, e.value) for e in checked.errors]
     rows = np.flatnonzero(checked.valid)
     columns = {k: v[rows] for k, v in checked.columns.items()}
     results = simulate(pack, columns, on) if len(rows) else {k: np.array([]) for k in output_variables(pack)}
-    out: dict[str, Any] = {"row": pa.array(rows + 1, type=pa.int64())}
+    out: dict[str, Any] = {"row": pa.array(rows + 1 + offset, type=pa.int64())}
     for name in keep:
         if name in table.column_names:
             out[name] = table.column(name).take(pa.array(rows))

@@ -100,11 +100,16 @@ def _params(paths: tuple[str, ...], on: dt.date) -> dict[str, Any]:
     return out
 
 
-def _gate(g: Gate, kind: Literal["knockout", "review"], inputs: dict[str, Any], outputs: dict[str, Any],
-          on: dt.date) -> GateOut:
+def _gate(
+    g: Gate, kind: Literal["knockout", "review"], inputs: dict[str, Any], outputs: dict[str, Any], on: dt.date
+) -> GateOut:
     return GateOut(
-        key=g.key, label=g.label, kind=kind, fired=bool(outputs[g.variable]),
-        inputs={k: inputs.get(k) for k in g.inputs}, parameters=_params(g.parameters, on),
+        key=g.key,
+        label=g.label,
+        kind=kind,
+        fired=bool(outputs[g.variable]),
+        inputs={k: inputs.get(k) for k in g.inputs},
+        parameters=_params(g.parameters, on),
         references=_refs(g.parameters),
     )
 
@@ -117,13 +122,22 @@ def build(pack: PolicyPack, on: dt.date, inputs: dict[str, Any], outputs: dict[s
         cap = None
         if c.uncapped is not None and c.cap is not None:
             uncapped = float(outputs[c.uncapped])
-            cap = CapOut(limit=provenance.maximum(c.cap, on), uncapped=uncapped,
-                         applied=uncapped > float(outputs[c.variable]))
-        criteria.append(CriterionOut(
-            key=c.key, label=c.label, group=c.group, points=float(outputs[c.variable]),
-            maximum=provenance.maximum(c.maximum, on), inputs={k: inputs.get(k) for k in c.inputs}, cap=cap,
-            parameters=_params(c.parameters, on), references=_refs(c.parameters),
-        ))
+            cap = CapOut(
+                limit=provenance.maximum(c.cap, on), uncapped=uncapped, applied=uncapped > float(outputs[c.variable])
+            )
+        criteria.append(
+            CriterionOut(
+                key=c.key,
+                label=c.label,
+                group=c.group,
+                points=float(outputs[c.variable]),
+                maximum=provenance.maximum(c.maximum, on),
+                inputs={k: inputs.get(k) for k in c.inputs},
+                cap=cap,
+                parameters=_params(c.parameters, on),
+                references=_refs(c.parameters),
+            )
+        )
     if pack.total_maximum == "sum":
         maximum = sum(c.maximum for c in criteria if c.group != "component")
     else:
@@ -131,13 +145,20 @@ def build(pack: PolicyPack, on: dt.date, inputs: dict[str, Any], outputs: dict[s
     gates = [_gate(g, "knockout", inputs, outputs, on) for g in pack.knockouts]
     gates += [_gate(g, "review", inputs, outputs, on) for g in pack.reviews]
     return Explanation(
-        pack=pack.id, title=pack.title, as_of=on, version_date=snap.version_date,
+        pack=pack.id,
+        title=pack.title,
+        as_of=on,
+        version_date=snap.version_date,
         parameters_hash=snap.parameters_hash,
         engine={"koshi": koshi.__version__, "openfisca_core": _openfisca_version()},
-        total=float(outputs[pack.total]), maximum=maximum,
+        total=float(outputs[pack.total]),
+        maximum=maximum,
         pass_mark=None if pack.pass_mark is None else float(provenance.value(pack.pass_mark, on)),
-        decision=str(outputs[pack.decision]), criteria=criteria, gates=gates,
-        outputs={k: outputs[k] for k in pack.extra_outputs}, legal_basis=pack.legal_basis,
+        decision=str(outputs[pack.decision]),
+        criteria=criteria,
+        gates=gates,
+        outputs={k: outputs[k] for k in pack.extra_outputs},
+        legal_basis=pack.legal_basis,
     )
 
 
@@ -160,17 +181,29 @@ def render(ex: Explanation) -> Group:
     head = Text.assemble(
         (f"{ex.title}\n", "bold"),
         f"policy {ex.pack}, as of {ex.as_of}, version {ex.version_date}, parameters {ex.parameters_hash[:19]}…\n",
-        ("decision: ", "bold"), (ex.decision, "bold green" if ex.decision == "eligible" else "bold yellow"),
+        ("decision: ", "bold"),
+        (ex.decision, "bold green" if ex.decision == "eligible" else "bold yellow"),
         f"   total {_fmt(ex.total)} / {_fmt(ex.maximum)}",
         "" if ex.pass_mark is None else f"   pass mark {_fmt(ex.pass_mark)}",
     )
     t = Table(title="Points by criterion", show_lines=False)
-    for col, just in (("criterion", "left"), ("points", "right"), ("max", "right"), ("inputs", "left"),
-                      ("cap", "left"), ("legal basis", "left")):
+    for col, just in (
+        ("criterion", "left"),
+        ("points", "right"),
+        ("max", "right"),
+        ("inputs", "left"),
+        ("cap", "left"),
+        ("legal basis", "left"),
+    ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for c in ex.criteria:
-        cap = "" if c.cap is None else f"{_fmt(c.cap.uncapped)} → {_fmt(c.cap.limit)}" if c.cap.applied else \
-            f"≤ {_fmt(c.cap.limit)}"
+        cap = (
+            ""
+            if c.cap is None
+            else f"{_fmt(c.cap.uncapped)} → {_fmt(c.cap.limit)}"
+            if c.cap.applied
+            else f"≤ {_fmt(c.cap.limit)}"
+        )
         inputs = ", ".join(f"{k}={v}" for k, v in c.inputs.items())
         refs = "; ".join(r.title for r in c.references[:1])
         t.add_row(c.label, _fmt(c.points), _fmt(c.maximum), inputs, cap, refs)

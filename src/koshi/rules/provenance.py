@@ -97,8 +97,9 @@ def _leaves(path: str, obj: Any, on: dt.date) -> list[LeafValue]:
                 brackets.append(row)
         if not brackets:
             return []
-        return [LeafValue(path, brackets, since, obj.description or "", _meta(obj, "amount_unit"),
-                          _meta(obj, "provenance"))]
+        return [
+            LeafValue(path, brackets, since, obj.description or "", _meta(obj, "amount_unit"), _meta(obj, "provenance"))
+        ]
     if isinstance(obj, Parameter):
         got = _value_at(obj, on)
         if got is None or got[0] is None:
@@ -150,8 +151,9 @@ def _snapshot(pack_id: str, on: dt.date) -> PolicySnapshot:
     leaves: list[LeafValue] = []
     for root in pack.parameter_roots:
         leaves.extend(_leaves(root, node(root), on))
-    canonical = json.dumps({leaf.path: leaf.value for leaf in leaves}, sort_keys=True, separators=(",", ":"),
-                           default=str)
+    canonical = json.dumps(
+        {leaf.path: leaf.value for leaf in leaves}, sort_keys=True, separators=(",", ":"), default=str
+    )
     digest = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
     version = max(max((leaf.since for leaf in leaves), default=pack.effective_from), pack.effective_from)
     return PolicySnapshot(pack.id, on, version, digest, tuple(leaves))

@@ -15,7 +15,7 @@ from koshi.rules.packs import ca_crs, kz_common, kz_kandas_status, kz_permanent_
 MODULES: tuple[ModuleType, ...] = (kz_common, kz_permanent_residence, kz_kandas_status, ca_crs)
 
 
-class KoshiSystem(TaxBenefitSystem):  # type: ignore[misc]
+class KoshiSystem(TaxBenefitSystem):
     """Entities, every pack's variables and the dated parameter tree under ``rules/parameters``."""
 
     def __init__(self) -> None:

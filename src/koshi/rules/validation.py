@@ -55,7 +55,7 @@ class Validated:
 def _null_mask(col: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.bool_]:
     mask = pc.is_null(col, nan_is_null=True)
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-        mask = pc.or_(mask, pc.equal(pc.utf8_trim_whitespace(col), ""))
+        mask = pc.or_kleene(mask, pc.equal(pc.utf8_trim_whitespace(col), ""))
     return np.asarray(mask.to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -99,12 +99,16 @@ class _Checker:
         return out
 
 
-def _parse(f: InputField, col: pa.ChunkedArray, present: npt.NDArray[np.bool_], chk: _Checker) -> npt.NDArray[np.generic]:
+def _parse(
+    f: InputField, col: pa.ChunkedArray, present: npt.NDArray[np.bool_], chk: _Checker
+) -> npt.NDArray[np.generic]:
     n = len(col)
     t = col.type
     if f.kind in ("int", "float"):
         if pa.types.is_integer(t) or pa.types.is_floating(t):
-            values = np.asarray(pc.fill_null(pc.cast(col, pa.float64()), 0.0).to_numpy(zero_copy_only=False), dtype=float)
+            values = np.asarray(
+                pc.fill_null(pc.cast(col, pa.float64()), 0.0).to_numpy(zero_copy_only=False), dtype=float
+            )
         elif pa.types.is_null(t):
             values = np.zeros(n)
         else:
@@ -136,9 +140,12 @@ def _parse(f: InputField, col: pa.ChunkedArray, present: npt.NDArray[np.bool_], 
             return np.asarray(pc.fill_null(days, 0).to_numpy(zero_copy_only=False)).astype("datetime64[D]")
         s = _as_string(col)
         shaped = _regex_ok(s, _DATE_RE)
-        parsed = pc.strptime(pc.if_else(pa.array(shaped), s, pa.scalar("1970-01-01")), format="%Y-%m-%d", unit="s",
-                             error_is_null=True)
-        ok = shaped & ~np.asarray(pc.is_null(parsed).to_numpy(zero_copy_only=False), dtype=bool)
+        parsed = pc.strptime(
+            pc.if_else(pa.array(shaped), s, pa.scalar("1970-01-01")), format="%Y-%m-%d", unit="s", error_is_null=True
+        )
+        # strptime rolls impossible days over (1990-02-30); only a date that prints back the same is real
+        same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), s), False)
+        ok = shaped & np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
         chk.flag(present & ~ok, "is not a date in the form YYYY-MM-DD")
         days = pc.cast(pc.cast(pc.fill_null(parsed, pa.scalar(0, pa.timestamp("s"))), pa.date32()), pa.int32())
         return np.asarray(days.to_numpy(zero_copy_only=False)).astype("datetime64[D]")
@@ -163,7 +170,7 @@ def _default(f: InputField, n: int) -> npt.NDArray[np.generic]:
     if f.kind == "float":
         return np.full(n, float(f.default or 0.0))  # type: ignore[arg-type]
     if f.kind == "date":
-        return np.full(n, np.datetime64(f.default or "1970-01-01", "D"))
+        return np.full(n, np.datetime64(str(f.default or "1970-01-01"), "D"))
     return np.full(n, str(f.default if f.default is not None else (f.choices or ("",))[0]))
 
 

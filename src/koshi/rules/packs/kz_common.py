@@ -4,7 +4,6 @@ Variable classes are named after the legal concept in snake_case, as OpenFisca
 country packages do (hence ``noqa: N801``).
 """
 
-# ruff: noqa: N801
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +44,7 @@ class CefrLevel(Enum):
     c2 = "C2"
 
 
-RegionSlug = Enum("RegionSlug", {r.slug: r.name_en for r in REGIONS})  # type: ignore[misc]
+RegionSlug = Enum("RegionSlug", {r.slug: r.name_en for r in REGIONS})
 
 
 class birth_date(Variable):
@@ -61,7 +60,7 @@ class age(Variable):
     definition_period = DAY
     label = "Age in whole years on the evaluation date"
 
-    def formula(applicant, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(applicant, period, parameters):
         return age_in_years(applicant("birth_date", period), period.start.date)
 
 
@@ -95,7 +94,7 @@ class in_demand_occupation(Variable):
     definition_period = DAY
     label = "The occupation is on the in-demand list in force"
 
-    def formula(applicant, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(applicant, period, parameters):
         listed = parameters(period).kz.common.in_demand_occupations
         codes = [key.removeprefix("isco_") for key in listed if bool(listed[key])]
         return np.isin(applicant("occupation_isco", period), codes)

@@ -6,7 +6,6 @@ families for the regional quota, favouring settlement in labour-deficit regions.
 From 2026 state support needs a 5-year social contract in such a region.
 """
 
-# ruff: noqa: N801
 from __future__ import annotations
 
 import datetime as dt
@@ -85,7 +84,7 @@ class working_age_members(Variable):
     label = "Family members of working age moving with the principal"
 
 
-def _pts(period, parameters):  # type: ignore[no-untyped-def]
+def _pts(period, parameters):
     return parameters(period).kz.kandas_status.points
 
 
@@ -95,7 +94,7 @@ class kz_kd_deficit_region(Variable):
     definition_period = DAY
     label = "Settlement region has a kandas quota (labour-deficit)"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return parameters(period).kz.common.labour_deficit_kandas[family("settlement_region", period)]
 
 
@@ -105,7 +104,7 @@ class kz_kd_settlement_points(Variable):
     definition_period = DAY
     label = "Points for settling in a labour-deficit region"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return np.where(family("kz_kd_deficit_region", period), _pts(period, parameters).settlement, 0.0)
 
 
@@ -115,7 +114,7 @@ class kz_kd_age_points(Variable):
     definition_period = DAY
     label = "Points for working age"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).working_age.calc(family.principal("age", period))
 
 
@@ -125,7 +124,7 @@ class kz_kd_education_points(Variable):
     definition_period = DAY
     label = "Points for education"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).education[family.principal("education_level", period)]
 
 
@@ -135,7 +134,7 @@ class kz_kd_in_demand_points(Variable):
     definition_period = DAY
     label = "Points for an in-demand occupation"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         listed = family.principal("in_demand_occupation", period)
         years = family.principal("experience_years", period)
         return np.where(listed & (years >= 1), _pts(period, parameters).in_demand, 0.0)
@@ -147,7 +146,7 @@ class kz_kd_kazakh_points(Variable):
     definition_period = DAY
     label = "Points for Kazakh"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).kazakh[family.principal("kazakh_level", period)]
 
 
@@ -157,7 +156,7 @@ class kz_kd_family_uncapped(Variable):
     definition_period = DAY
     label = "Points for working-age family members, before the cap"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family("working_age_members", period) * _pts(period, parameters).family_size.per_member
 
 
@@ -167,7 +166,7 @@ class kz_kd_family_points(Variable):
     definition_period = DAY
     label = "Points for working-age family members"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         cap = _pts(period, parameters).family_size.cap
         return np.minimum(family("kz_kd_family_uncapped", period), cap)
 
@@ -188,7 +187,7 @@ class kz_kd_total(Variable):
     definition_period = DAY
     label = "Priority score"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return sum(family(name, period) for name in CRITERIA_VARIABLES)
 
 
@@ -198,7 +197,7 @@ class kz_kd_ko_not_ethnic(Variable):
     definition_period = DAY
     label = "Not of Kazakh nationality"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return np.logical_not(family.principal("ethnic_kazakh", period))
 
 
@@ -208,7 +207,7 @@ class kz_kd_ko_no_evidence(Variable):
     definition_period = DAY
     label = "No evidence of Kazakh nationality"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("origin_evidence", period) == OriginEvidence.none
 
 
@@ -218,7 +217,7 @@ class kz_kd_ko_former_citizen(Variable):
     definition_period = DAY
     label = "Was a citizen of Kazakhstan (kandas status is for those who never were)"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("former_kz_citizen", period)
 
 
@@ -228,7 +227,7 @@ class kz_kd_rv_commission(Variable):
     definition_period = DAY
     label = "Nationality rests on a commission recommendation"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("origin_evidence", period) == OriginEvidence.commission
 
 
@@ -238,7 +237,7 @@ class kz_kd_rv_criminal_record(Variable):
     definition_period = DAY
     label = "Criminal record to be assessed by an officer"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("criminal_record", period)
 
 
@@ -248,7 +247,7 @@ class kz_kd_support_eligible(Variable):
     definition_period = DAY
     label = "Meets the conditions for state support"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         contract_needed = parameters(period).kz.kandas_status.support_contract
         deficit = family("kz_kd_deficit_region", period)
         signed = family("social_contract_signed", period)
@@ -262,7 +261,7 @@ class kz_kd_rv_support(Variable):
     definition_period = DAY
     label = "Support requested without meeting its conditions"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         requested = family("support_requested", period)
         return requested & np.logical_not(family("kz_kd_support_eligible", period))
 
@@ -279,7 +278,7 @@ class kz_kd_decision(Variable):
     definition_period = DAY
     label = "Recommended decision on kandas status"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         knocked_out = np.any([family(v, period) for v in KNOCKOUTS], axis=0)
         review = np.any([family(v, period) for v in REVIEWS], axis=0)
         return np.select([knocked_out, review], [Decision.refused, Decision.manual_review], Decision.eligible)
@@ -293,10 +292,12 @@ class kz_kd_priority(Variable):
     definition_period = DAY
     label = "Priority band for the regional quota"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         bands = parameters(period).kz.kandas_status.priority_bands
         total = family("kz_kd_total", period)
-        return np.select([total >= bands.high, total >= bands.medium], [Priority.high, Priority.medium], Priority.standard)
+        return np.select(
+            [total >= bands.high, total >= bands.medium], [Priority.high, Priority.medium], Priority.standard
+        )
 
 
 VARIABLES: list[type[Variable]] = [
@@ -332,17 +333,27 @@ FIELDS: tuple[InputField, ...] = (
     InputField("ethnic_kazakh", "bool", "Declares Kazakh nationality"),
     InputField("origin_evidence", "enum", "Evidence of Kazakh nationality", choices=tuple(OriginEvidence.__members__)),
     InputField("former_kz_citizen", "bool", "Has been a citizen of Kazakhstan"),
-    InputField("education_level", "enum", "Highest completed education, ISCED 2011",
-               choices=tuple(kz_common.EducationLevel.__members__)),
+    InputField(
+        "education_level",
+        "enum",
+        "Highest completed education, ISCED 2011",
+        choices=tuple(kz_common.EducationLevel.__members__),
+    ),
     InputField("experience_years", "float", "Years of work experience", minimum=0, maximum=60),
-    InputField("occupation_isco", "str", "ISCO-08 unit group of that experience (4 digits)", pattern=r"^\d{4}$"),
+    InputField("occupation_isco", "str", "ISCO-08 unit group of that experience (4 digits)", pattern=r"^[0-9]{4}$"),
     InputField("kazakh_level", "enum", "Kazakh level (CEFR)", choices=tuple(kz_common.CefrLevel.__members__)),
     InputField("criminal_record", "bool", "Unexpunged criminal record"),
-    InputField("settlement_region", "enum", "Intended region of settlement, KATO code (9 digits)",
-               role="family", choices=KATO_CODES),
+    InputField(
+        "settlement_region",
+        "enum",
+        "Intended region of settlement, KATO code (9 digits)",
+        role="family",
+        choices=KATO_CODES,
+    ),
     InputField("family_size", "int", "Family members moving, principal included", role="family", minimum=1, maximum=30),
-    InputField("working_age_members", "int", "Other family members of working age", role="family",
-               minimum=0, maximum=29),
+    InputField(
+        "working_age_members", "int", "Other family members of working age", role="family", minimum=0, maximum=29
+    ),
     InputField("support_requested", "bool", "Applies for state support", role="family"),
     InputField("social_contract_signed", "bool", "Has signed the social contract", role="family"),
 )
@@ -359,18 +370,44 @@ PACK = PolicyPack(
     parameter_roots=("kz.kandas_status", "kz.common"),
     fields=FIELDS,
     criteria=(
-        Criterion("settlement", "Settlement in a labour-deficit region", "kz_kd_settlement_points",
-                  f"{P}.settlement", ("settlement_region",), (f"{P}.settlement", "kz.common.labour_deficit_kandas")),
+        Criterion(
+            "settlement",
+            "Settlement in a labour-deficit region",
+            "kz_kd_settlement_points",
+            f"{P}.settlement",
+            ("settlement_region",),
+            (f"{P}.settlement", "kz.common.labour_deficit_kandas"),
+        ),
         Criterion("age", "Working age", "kz_kd_age_points", f"{P}.working_age", ("birth_date",), (f"{P}.working_age",)),
-        Criterion("education", "Education", "kz_kd_education_points", f"{P}.education", ("education_level",),
-                  (f"{P}.education",)),
-        Criterion("in_demand", "In-demand occupation", "kz_kd_in_demand_points", f"{P}.in_demand",
-                  ("occupation_isco", "experience_years"), (f"{P}.in_demand", "kz.common.in_demand_occupations")),
-        Criterion("kazakh", "Kazakh language", "kz_kd_kazakh_points", f"{P}.kazakh", ("kazakh_level",),
-                  (f"{P}.kazakh",)),
-        Criterion("family", "Working-age family members", "kz_kd_family_points", f"{P}.family_size.cap",
-                  ("working_age_members",), (f"{P}.family_size",), uncapped="kz_kd_family_uncapped",
-                  cap=f"{P}.family_size.cap"),
+        Criterion(
+            "education",
+            "Education",
+            "kz_kd_education_points",
+            f"{P}.education",
+            ("education_level",),
+            (f"{P}.education",),
+        ),
+        Criterion(
+            "in_demand",
+            "In-demand occupation",
+            "kz_kd_in_demand_points",
+            f"{P}.in_demand",
+            ("occupation_isco", "experience_years"),
+            (f"{P}.in_demand", "kz.common.in_demand_occupations"),
+        ),
+        Criterion(
+            "kazakh", "Kazakh language", "kz_kd_kazakh_points", f"{P}.kazakh", ("kazakh_level",), (f"{P}.kazakh",)
+        ),
+        Criterion(
+            "family",
+            "Working-age family members",
+            "kz_kd_family_points",
+            f"{P}.family_size.cap",
+            ("working_age_members",),
+            (f"{P}.family_size",),
+            uncapped="kz_kd_family_uncapped",
+            cap=f"{P}.family_size.cap",
+        ),
     ),
     total="kz_kd_total",
     total_maximum="sum",
@@ -381,12 +418,20 @@ PACK = PolicyPack(
         Gate("former_citizen", "Was a citizen of Kazakhstan", "kz_kd_ko_former_citizen", ("former_kz_citizen",)),
     ),
     reviews=(
-        Gate("commission", "Nationality rests on a commission recommendation", "kz_kd_rv_commission",
-             ("origin_evidence",)),
+        Gate(
+            "commission",
+            "Nationality rests on a commission recommendation",
+            "kz_kd_rv_commission",
+            ("origin_evidence",),
+        ),
         Gate("criminal_record", "Criminal record to be assessed", "kz_kd_rv_criminal_record", ("criminal_record",)),
-        Gate("support_conditions", "Support requested without its conditions", "kz_kd_rv_support",
-             ("support_requested", "social_contract_signed", "settlement_region"),
-             (f"{ROOT}.support_contract", "kz.common.labour_deficit_kandas")),
+        Gate(
+            "support_conditions",
+            "Support requested without its conditions",
+            "kz_kd_rv_support",
+            ("support_requested", "social_contract_signed", "settlement_region"),
+            (f"{ROOT}.support_contract", "kz.common.labour_deficit_kandas"),
+        ),
     ),
     extra_outputs=("kz_kd_priority", "kz_kd_support_eligible"),
     legal_basis=(

@@ -6,7 +6,6 @@ triggers that the pilot's interagency checks stand for.  Points values are a
 designed table (the official one is not public); the pass mark is official.
 """
 
-# ruff: noqa: N801
 from __future__ import annotations
 
 import datetime as dt
@@ -76,7 +75,7 @@ class proof_of_funds_kzt(Variable):
     label = "Funds shown on a bank account, tenge"
 
 
-def _pts(period, parameters):  # type: ignore[no-untyped-def]
+def _pts(period, parameters):
     return parameters(period).kz.permanent_residence.points
 
 
@@ -86,7 +85,7 @@ class kz_pr_age_points(Variable):
     definition_period = DAY
     label = "Points for age"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).age.calc(family.principal("age", period))
 
 
@@ -96,7 +95,7 @@ class kz_pr_education_points(Variable):
     definition_period = DAY
     label = "Points for education"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).education[family.principal("education_level", period)]
 
 
@@ -106,7 +105,7 @@ class kz_pr_experience_points(Variable):
     definition_period = DAY
     label = "Points for work experience"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).experience.calc(family.principal("experience_years", period))
 
 
@@ -116,7 +115,7 @@ class kz_pr_in_demand_points(Variable):
     definition_period = DAY
     label = "Points for an in-demand occupation"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         p = _pts(period, parameters).in_demand
         listed = family.principal("in_demand_occupation", period)
         years = family.principal("experience_years", period)
@@ -129,7 +128,7 @@ class kz_pr_kazakh_points(Variable):
     definition_period = DAY
     label = "Points for Kazakh"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).kazakh[family.principal("kazakh_level", period)]
 
 
@@ -139,7 +138,7 @@ class kz_pr_russian_points(Variable):
     definition_period = DAY
     label = "Points for Russian"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).russian[family.principal("russian_level", period)]
 
 
@@ -149,7 +148,7 @@ class kz_pr_english_points(Variable):
     definition_period = DAY
     label = "Points for English"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return _pts(period, parameters).english[family.principal("english_level", period)]
 
 
@@ -159,7 +158,7 @@ class kz_pr_family_ties_points(Variable):
     definition_period = DAY
     label = "Points for family ties in Kazakhstan"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return np.where(family("family_ties_kz", period), _pts(period, parameters).family_ties, 0.0)
 
 
@@ -169,7 +168,7 @@ class kz_pr_settlement_points(Variable):
     definition_period = DAY
     label = "Points for settling in a labour-deficit region"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         deficit = parameters(period).kz.common.labour_deficit[family("settlement_region", period)]
         return np.where(deficit, _pts(period, parameters).settlement, 0.0)
 
@@ -193,7 +192,7 @@ class kz_pr_total(Variable):
     definition_period = DAY
     label = "Questionnaire score"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return sum(family(name, period) for name in CRITERIA_VARIABLES)
 
 
@@ -203,7 +202,7 @@ class kz_pr_ko_kaztest(Variable):
     definition_period = DAY
     label = "KAZTEST not passed (a block under the minimum share)"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         minimum = parameters(period).kz.permanent_residence.kaztest_min_block_share
         listening = family.principal("kaztest_listening_pct", period)
         reading = family.principal("kaztest_reading_pct", period)
@@ -216,7 +215,7 @@ class kz_pr_ko_criminal_record(Variable):
     definition_period = DAY
     label = "Unexpunged criminal record"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("criminal_record", period)
 
 
@@ -226,7 +225,7 @@ class kz_pr_ko_deportation(Variable):
     definition_period = DAY
     label = "Prior deportation or expulsion"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("prior_deportation", period)
 
 
@@ -236,7 +235,7 @@ class kz_pr_ko_minor(Variable):
     definition_period = DAY
     label = "Principal applicant under the minimum age"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family.principal("age", period) < parameters(period).kz.permanent_residence.minimum_age
 
 
@@ -246,7 +245,7 @@ class kz_pr_rv_health(Variable):
     definition_period = DAY
     label = "No medical clearance yet"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return np.logical_not(family.principal("health_clearance", period))
 
 
@@ -256,7 +255,7 @@ class kz_pr_funds_threshold_kzt(Variable):
     definition_period = DAY
     label = "Proof-of-funds threshold in tenge on the evaluation date"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         p = parameters(period)
         return np.full(family.count, p.kz.permanent_residence.funds_threshold_mrp * p.kz.common.mrp)
 
@@ -267,7 +266,7 @@ class kz_pr_rv_funds(Variable):
     definition_period = DAY
     label = "Funds below the threshold"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         return family("proof_of_funds_kzt", period) < family("kz_pr_funds_threshold_kzt", period)
 
 
@@ -277,7 +276,7 @@ class kz_pr_rv_borderline(Variable):
     definition_period = DAY
     label = "Score just under the pass mark"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         p = parameters(period).kz.permanent_residence
         total = family("kz_pr_total", period)
         return (total < p.pass_mark) & (total >= p.pass_mark - p.review_band)
@@ -295,7 +294,7 @@ class kz_pr_decision(Variable):
     definition_period = DAY
     label = "Recommended decision"
 
-    def formula(family, period, parameters):  # type: ignore[no-untyped-def]
+    def formula(family, period, parameters):
         p = parameters(period).kz.permanent_residence
         knocked_out = np.any([family(v, period) for v in KNOCKOUTS], axis=0)
         review = np.any([family(v, period) for v in REVIEWS], axis=0)
@@ -345,7 +344,7 @@ FIELDS: tuple[InputField, ...] = (
         "occupation_isco",
         "str",
         "ISCO-08 unit group of that experience (4 digits)",
-        pattern=r"^\d{4}$",
+        pattern=r"^[0-9]{4}$",
     ),
     InputField("kazakh_level", "enum", "Kazakh level (CEFR)", choices=CEFR),
     InputField("russian_level", "enum", "Russian level (CEFR)", choices=CEFR),
@@ -382,38 +381,73 @@ PACK = PolicyPack(
     criteria=(
         Criterion("age", "Age", "kz_pr_age_points", f"{ROOT}.{_P}.age", ("birth_date",), (f"{ROOT}.{_P}.age",)),
         Criterion(
-            "education", "Education", "kz_pr_education_points", f"{ROOT}.{_P}.education",
-            ("education_level",), (f"{ROOT}.{_P}.education",),
+            "education",
+            "Education",
+            "kz_pr_education_points",
+            f"{ROOT}.{_P}.education",
+            ("education_level",),
+            (f"{ROOT}.{_P}.education",),
         ),
         Criterion(
-            "experience", "Work experience", "kz_pr_experience_points", f"{ROOT}.{_P}.experience",
-            ("experience_years",), (f"{ROOT}.{_P}.experience",),
+            "experience",
+            "Work experience",
+            "kz_pr_experience_points",
+            f"{ROOT}.{_P}.experience",
+            ("experience_years",),
+            (f"{ROOT}.{_P}.experience",),
         ),
         Criterion(
-            "in_demand", "In-demand occupation", "kz_pr_in_demand_points", f"{ROOT}.{_P}.in_demand.full",
+            "in_demand",
+            "In-demand occupation",
+            "kz_pr_in_demand_points",
+            f"{ROOT}.{_P}.in_demand.full",
             ("occupation_isco", "experience_years"),
             (f"{ROOT}.{_P}.in_demand", "kz.common.in_demand_occupations"),
         ),
         Criterion(
-            "kazakh", "Kazakh language", "kz_pr_kazakh_points", f"{ROOT}.{_P}.kazakh",
-            ("kazakh_level",), (f"{ROOT}.{_P}.kazakh",), group="languages",
+            "kazakh",
+            "Kazakh language",
+            "kz_pr_kazakh_points",
+            f"{ROOT}.{_P}.kazakh",
+            ("kazakh_level",),
+            (f"{ROOT}.{_P}.kazakh",),
+            group="languages",
         ),
         Criterion(
-            "russian", "Russian language", "kz_pr_russian_points", f"{ROOT}.{_P}.russian",
-            ("russian_level",), (f"{ROOT}.{_P}.russian",), group="languages",
+            "russian",
+            "Russian language",
+            "kz_pr_russian_points",
+            f"{ROOT}.{_P}.russian",
+            ("russian_level",),
+            (f"{ROOT}.{_P}.russian",),
+            group="languages",
         ),
         Criterion(
-            "english", "English language", "kz_pr_english_points", f"{ROOT}.{_P}.english",
-            ("english_level",), (f"{ROOT}.{_P}.english",), group="languages",
+            "english",
+            "English language",
+            "kz_pr_english_points",
+            f"{ROOT}.{_P}.english",
+            ("english_level",),
+            (f"{ROOT}.{_P}.english",),
+            group="languages",
         ),
         Criterion(
-            "family_ties", "Family ties in Kazakhstan", "kz_pr_family_ties_points", f"{ROOT}.{_P}.family_ties",
-            ("family_ties_kz",), (f"{ROOT}.{_P}.family_ties",), group="adaptation",
+            "family_ties",
+            "Family ties in Kazakhstan",
+            "kz_pr_family_ties_points",
+            f"{ROOT}.{_P}.family_ties",
+            ("family_ties_kz",),
+            (f"{ROOT}.{_P}.family_ties",),
+            group="adaptation",
         ),
         Criterion(
-            "settlement", "Settlement in a labour-deficit region", "kz_pr_settlement_points",
-            f"{ROOT}.{_P}.settlement", ("settlement_region",),
-            (f"{ROOT}.{_P}.settlement", "kz.common.labour_deficit"), group="adaptation",
+            "settlement",
+            "Settlement in a labour-deficit region",
+            "kz_pr_settlement_points",
+            f"{ROOT}.{_P}.settlement",
+            ("settlement_region",),
+            (f"{ROOT}.{_P}.settlement", "kz.common.labour_deficit"),
+            group="adaptation",
         ),
     ),
     total="kz_pr_total",
@@ -421,18 +455,33 @@ PACK = PolicyPack(
     decision="kz_pr_decision",
     pass_mark=f"{ROOT}.pass_mark",
     knockouts=(
-        Gate("kaztest", "KAZTEST A1 not passed", "kz_pr_ko_kaztest",
-             ("kaztest_listening_pct", "kaztest_reading_pct"), (f"{ROOT}.kaztest_min_block_share",)),
+        Gate(
+            "kaztest",
+            "KAZTEST A1 not passed",
+            "kz_pr_ko_kaztest",
+            ("kaztest_listening_pct", "kaztest_reading_pct"),
+            (f"{ROOT}.kaztest_min_block_share",),
+        ),
         Gate("criminal_record", "Unexpunged criminal record", "kz_pr_ko_criminal_record", ("criminal_record",)),
         Gate("deportation", "Prior deportation or expulsion", "kz_pr_ko_deportation", ("prior_deportation",)),
         Gate("minor", "Principal applicant under 18", "kz_pr_ko_minor", ("birth_date",), (f"{ROOT}.minimum_age",)),
     ),
     reviews=(
         Gate("health", "Medical clearance missing", "kz_pr_rv_health", ("health_clearance",)),
-        Gate("funds", "Funds below the threshold", "kz_pr_rv_funds", ("proof_of_funds_kzt",),
-             (f"{ROOT}.funds_threshold_mrp", "kz.common.mrp")),
-        Gate("borderline", "Score just under the pass mark", "kz_pr_rv_borderline", (),
-             (f"{ROOT}.pass_mark", f"{ROOT}.review_band")),
+        Gate(
+            "funds",
+            "Funds below the threshold",
+            "kz_pr_rv_funds",
+            ("proof_of_funds_kzt",),
+            (f"{ROOT}.funds_threshold_mrp", "kz.common.mrp"),
+        ),
+        Gate(
+            "borderline",
+            "Score just under the pass mark",
+            "kz_pr_rv_borderline",
+            (),
+            (f"{ROOT}.pass_mark", f"{ROOT}.review_band"),
+        ),
     ),
     extra_outputs=("kz_pr_funds_threshold_kzt",),
     legal_basis=(

@@ -1,0 +1,57 @@
+# Koshi: two commands on a fresh machine — `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+KOSHI := $(VENV)/bin/koshi
+# Debian packages the test suite needs (installed by `make test` when missing).
+DEBIAN_PACKAGES ?=
+DEMO_N ?= 20000
+DEMO_SEED ?= 42
+DEMO_ON ?= 2026-03-01
+
+.PHONY: demo test lint typecheck pytest bench system-deps clean install
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: install
+	mkdir -p var
+	$(KOSHI) synth applicants $(DEMO_N) --seed $(DEMO_SEED) -o var/applicants.parquet
+	$(KOSHI) score kz.permanent_residence var/applicants.parquet --on $(DEMO_ON) -o var/scores_permanent_residence.parquet
+	$(KOSHI) score kz.permanent_residence var/applicants.parquet --on $(DEMO_ON)
+	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install system-deps
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) benchmarks/bench_scoring.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

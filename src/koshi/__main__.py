@@ -1,0 +1,5 @@
+"""``python -m koshi`` runs the CLI."""
+
+from koshi.cli import main
+
+main()

@@ -1,0 +1,14 @@
+import pytest
+
+from koshi.rules.engine import get_pack
+from koshi.rules.pack import PolicyPack
+
+
+@pytest.fixture(scope="session")
+def pr() -> PolicyPack:
+    return get_pack("kz.permanent_residence")
+
+
+@pytest.fixture(scope="session")
+def kandas() -> PolicyPack:
+    return get_pack("kz.kandas_status")
