@@ -55,7 +55,7 @@ def test_bad_rows_are_reported_and_good_rows_scored(pr: PolicyPack) -> None:
 def test_missing_required_column_is_a_table_error(pr: PolicyPack) -> None:
     row = pr_profile()
     del row["birth_date"]
-    with pytest.raises(InputTableError, match="missing required column.*birth_date"):
+    with pytest.raises(InputTableError, match=r"missing required column.*birth_date"):
         validate_table(pr, strings([row]))
 
 
