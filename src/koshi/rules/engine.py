@@ -190,10 +190,13 @@ def score_table(
             out[name] = table.column(name).take(pa.array(rows))
     for name, values in results.items():
         out[name] = pa.array(values)
-    out["policy"] = pa.array(np.full(len(rows), pack.id))
-    out["as_of"] = pa.array(np.full(len(rows), on.isoformat()))
-    out["version_date"] = pa.array(np.full(len(rows), snap.version_date.isoformat()))
-    out["parameters_hash"] = pa.array(np.full(len(rows), snap.parameters_hash))
+    for name, constant in (
+        ("policy", pack.id),
+        ("as_of", on.isoformat()),
+        ("version_date", snap.version_date.isoformat()),
+        ("parameters_hash", snap.parameters_hash),
+    ):
+        out[name] = pa.repeat(pa.scalar(constant, pa.string()), len(rows))
     result_table = pa.table(out)
     return ScoreResult(pack, on, snap, result_table, checked.errors, columns)
 

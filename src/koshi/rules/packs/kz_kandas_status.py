@@ -16,6 +16,7 @@ from openfisca_core.periods import DAY, ETERNITY
 from openfisca_core.variables import Variable
 
 from koshi.reference.regions import KATO_CODES
+from koshi.rules._lookup import lookup
 from koshi.rules.entities import Applicant, Family
 from koshi.rules.pack import Criterion, Gate, InputField, PolicyPack
 from koshi.rules.packs import kz_common
@@ -95,7 +96,7 @@ class kz_kd_deficit_region(Variable):
     label = "Settlement region has a kandas quota (labour-deficit)"
 
     def formula(family, period, parameters):
-        return parameters(period).kz.common.labour_deficit_kandas[family("settlement_region", period)]
+        return lookup(parameters(period).kz.common.labour_deficit_kandas, family("settlement_region", period))
 
 
 class kz_kd_settlement_points(Variable):
@@ -125,7 +126,7 @@ class kz_kd_education_points(Variable):
     label = "Points for education"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).education[family.principal("education_level", period)]
+        return lookup(_pts(period, parameters).education, family.principal("education_level", period))
 
 
 class kz_kd_in_demand_points(Variable):
@@ -147,7 +148,7 @@ class kz_kd_kazakh_points(Variable):
     label = "Points for Kazakh"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).kazakh[family.principal("kazakh_level", period)]
+        return lookup(_pts(period, parameters).kazakh, family.principal("kazakh_level", period))
 
 
 class kz_kd_family_uncapped(Variable):

@@ -16,6 +16,7 @@ from openfisca_core.periods import DAY, ETERNITY
 from openfisca_core.variables import Variable
 
 from koshi.reference.regions import BY_KATO, KATO_CODES
+from koshi.rules._lookup import lookup
 from koshi.rules.entities import Applicant, Family
 from koshi.rules.pack import Criterion, Gate, InputField, PolicyPack
 from koshi.rules.packs import kz_common
@@ -96,7 +97,7 @@ class kz_pr_education_points(Variable):
     label = "Points for education"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).education[family.principal("education_level", period)]
+        return lookup(_pts(period, parameters).education, family.principal("education_level", period))
 
 
 class kz_pr_experience_points(Variable):
@@ -129,7 +130,7 @@ class kz_pr_kazakh_points(Variable):
     label = "Points for Kazakh"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).kazakh[family.principal("kazakh_level", period)]
+        return lookup(_pts(period, parameters).kazakh, family.principal("kazakh_level", period))
 
 
 class kz_pr_russian_points(Variable):
@@ -139,7 +140,7 @@ class kz_pr_russian_points(Variable):
     label = "Points for Russian"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).russian[family.principal("russian_level", period)]
+        return lookup(_pts(period, parameters).russian, family.principal("russian_level", period))
 
 
 class kz_pr_english_points(Variable):
@@ -149,7 +150,7 @@ class kz_pr_english_points(Variable):
     label = "Points for English"
 
     def formula(family, period, parameters):
-        return _pts(period, parameters).english[family.principal("english_level", period)]
+        return lookup(_pts(period, parameters).english, family.principal("english_level", period))
 
 
 class kz_pr_family_ties_points(Variable):
@@ -169,7 +170,7 @@ class kz_pr_settlement_points(Variable):
     label = "Points for settling in a labour-deficit region"
 
     def formula(family, period, parameters):
-        deficit = parameters(period).kz.common.labour_deficit[family("settlement_region", period)]
+        deficit = lookup(parameters(period).kz.common.labour_deficit, family("settlement_region", period))
         return np.where(deficit, _pts(period, parameters).settlement, 0.0)
 
 
