@@ -196,24 +196,22 @@ def render(ex: Explanation) -> Group:
         ("legal basis", "left"),
     ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
+    notes: dict[tuple[str, str | None], int] = {}
     for c in ex.criteria:
-        cap = (
-            ""
-            if c.cap is None
-            else f"{_fmt(c.cap.uncapped)} → {_fmt(c.cap.limit)}"
-            if c.cap.applied
-            else f"≤ {_fmt(c.cap.limit)}"
-        )
+        cap = ""
+        if c.cap is not None:
+            cap = f"{_fmt(c.cap.uncapped)} → {_fmt(c.cap.limit)}" if c.cap.applied else f"≤ {_fmt(c.cap.limit)}"
         inputs = ", ".join(f"{k}={v}" for k, v in c.inputs.items())
-        refs = "; ".join(r.title for r in c.references[:1])
-        t.add_row(c.label, _fmt(c.points), _fmt(c.maximum), inputs, cap, refs)
+        marks = " ".join(f"[{notes.setdefault((r.title, r.href), len(notes) + 1)}]" for r in c.references)
+        t.add_row(c.label, _fmt(c.points), _fmt(c.maximum), inputs, cap, marks)
     g = Table(title="Checks")
     for col in ("check", "kind", "result", "inputs"):
         g.add_column(col)
     for gate in ex.gates:
         result = Text("FIRED", style="bold red") if gate.fired else Text("ok", style="green")
         g.add_row(gate.label, gate.kind, result, ", ".join(f"{k}={v}" for k, v in gate.inputs.items()))
-    parts: list[Any] = [head, t, g]
+    sources = "\n".join(f"[{n}] {title}" + (f" — {href}" if href else "") for (title, href), n in notes.items())
+    parts: list[Any] = [head, t, g, Text("Legal basis\n" + sources)]
     if ex.outputs:
         parts.append(Text("outputs: " + ", ".join(f"{k}={_fmt(v)}" for k, v in ex.outputs.items())))
     return Group(*parts)
