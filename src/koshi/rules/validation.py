@@ -157,7 +157,8 @@ def _parse(
         codes = np.asarray(pc.fill_null(pc.index_in(s, pa.array(f.choices)), -1).to_numpy(zero_copy_only=False))
         listed = ", ".join(f.choices) if len(f.choices) <= 12 else ", ".join(f.choices[:12]) + ", …"
         chk.flag(present & (codes < 0), f"is not one of {listed}")
-        return np.asarray(f.choices)[np.maximum(codes, 0)]
+        chosen: np.ndarray = np.asarray(f.choices)[np.maximum(codes, 0)]
+        return chosen
     if f.pattern is not None:
         chk.flag(present & ~_regex_ok(s, f.pattern), f"does not match the pattern {f.pattern}")
     return np.asarray(pc.fill_null(s, "").to_numpy(zero_copy_only=False), dtype=object).astype(str)
