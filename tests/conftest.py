@@ -12,3 +12,8 @@ def pr() -> PolicyPack:
 @pytest.fixture(scope="session")
 def kandas() -> PolicyPack:
     return get_pack("kz.kandas_status")
+
+
+@pytest.fixture(scope="session")
+def crs() -> PolicyPack:
+    return get_pack("ca.crs")

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from koshi.rules.pack import InputField, PolicyPack
+from koshi.rules.packs import ca_crs
 
 ON = dt.date(2026, 3, 1)
 
@@ -60,6 +61,31 @@ def kandas_profile(**changes: Any) -> dict[str, Any]:
     return base
 
 
+def crs_profile(**changes: Any) -> dict[str, Any]:
+    """A single CRS candidate: 29 on 2026-03-01, bachelor's, IELTS CLB 9 in every ability, 3 years abroad (429)."""
+    base: dict[str, Any] = {
+        "id": "C-1",
+        "birth_date": "1996-06-01",
+        "education": "bachelors",
+        "canadian_education": "none",
+        "first_language_test": "ielts",
+        "first_language_listening": 8.0,
+        "first_language_reading": 7.0,
+        "first_language_writing": 7.0,
+        "first_language_speaking": 7.0,
+        "second_language_test": "none",
+        "canadian_work_years": 0,
+        "foreign_work_years": 3,
+        "certificate_of_qualification": False,
+        "provincial_nomination": False,
+        "sibling_in_canada": False,
+        "arranged_employment": "none",
+        "spouse_accompanying": False,
+    }
+    base.update(changes)
+    return base
+
+
 def _field_strategy(f: InputField) -> st.SearchStrategy[Any]:
     if f.kind == "bool":
         return st.booleans()
@@ -80,6 +106,22 @@ def _field_strategy(f: InputField) -> st.SearchStrategy[Any]:
     return st.text(max_size=10)
 
 
+def _on_test_scale(profile: dict[str, Any]) -> dict[str, Any]:
+    """Turn the 0–1 fractions drawn for test scores into scores on the named test's scale (IELTS in halves)."""
+    out = dict(profile)
+    for prefix in ("first_language", "second_language", "spouse_first_language"):
+        test = out.get(f"{prefix}_test")
+        for ability in ca_crs.ABILITIES:
+            column = f"{prefix}_{ability}"
+            if column in out:
+                limit = ca_crs.SCALE_MAXIMUM.get(test or "", {}).get(ability, 0.0)
+                step = 0.5 if test == "ielts" else 1.0
+                out[column] = round(out[column] * limit / step) * step
+    return out
+
+
 def profiles(pack: PolicyPack) -> st.SearchStrategy[dict[str, Any]]:
     """Any valid profile of ``pack`` (every field, spouse fields included)."""
-    return st.fixed_dictionaries({f.column: _field_strategy(f) for f in pack.fields})
+    scored = {c.column for c in pack.checks}
+    fields = {f.column: st.floats(0, 1) if f.column in scored else _field_strategy(f) for f in pack.fields}
+    return st.fixed_dictionaries(fields).map(_on_test_scale if scored else dict)

@@ -10,9 +10,12 @@ points system is variables + YAML + one ``PolicyPack``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
 
 FieldKind = Literal["int", "float", "bool", "enum", "date", "str"]
 Role = Literal["principal", "spouse", "family"]
@@ -79,6 +82,22 @@ class Gate:
     parameters: tuple[str, ...] = ()
 
 
+Columns = Mapping[str, npt.NDArray[np.generic]]
+
+
+@dataclass(frozen=True, slots=True)
+class RowCheck:
+    """A check across fields that one field alone cannot express (a score against its test's scale).
+
+    ``bad`` takes the parsed columns and returns a mask of rows whose ``column``
+    value is wrong; ``reason`` says why, in the words of an error message.
+    """
+
+    column: str
+    reason: str
+    bad: Callable[[Columns], npt.NDArray[np.bool_]]
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyPack:
     """A versioned points system: one id, its inputs and its outputs.
@@ -107,6 +126,7 @@ class PolicyPack:
     encodings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     spouse_flag: str | None = None
     notes: tuple[str, ...] = ()
+    checks: tuple[RowCheck, ...] = ()
 
     def field(self, column: str) -> InputField:
         """The input field for a column name."""

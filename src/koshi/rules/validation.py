@@ -210,6 +210,11 @@ def validate_table(pack: PolicyPack, table: pa.Table) -> Validated:
         columns[f.column] = values
         valid &= ~chk.bad
         errors.extend(chk.row_errors())
+    for check in pack.checks:  # cross-field checks, on rows whose fields each parsed
+        chk = _Checker(pack.field(check.column), table.column(check.column) if check.column in names else None, n)
+        chk.flag(valid & check.bad(columns), check.reason)
+        valid &= ~chk.bad
+        errors.extend(chk.row_errors())
     errors.sort(key=lambda e: (e.row, e.field))
     return Validated(columns, valid, errors)
 

@@ -23,7 +23,7 @@ from openfisca_core.variables import Variable
 
 from koshi.rules._lookup import lookup
 from koshi.rules.entities import Applicant, Family
-from koshi.rules.pack import Criterion, Gate, InputField, PolicyPack, Role
+from koshi.rules.pack import Columns, Criterion, Gate, InputField, PolicyPack, Role, RowCheck
 from koshi.rules.packs.kz_permanent_residence import Decision
 
 ROOT = "ca.crs"
@@ -1000,6 +1000,44 @@ def _scores(
 
 _SPOUSE_FLAG = "spouse_accompanying"
 
+# Highest score each test reports, per ability: a fact about the test, not a rule of the grid.
+SCALE_MAXIMUM: dict[str, dict[str, float]] = {
+    "ielts": dict.fromkeys(ABILITIES, 9.0),
+    "celpip": dict.fromkeys(ABILITIES, 12.0),
+    "pte": dict.fromkeys(ABILITIES, 90.0),
+    "tef": dict.fromkeys(ABILITIES, 699.0),
+    "tcf": {"listening": 699.0, "reading": 699.0, "writing": 20.0, "speaking": 20.0},
+}
+
+
+def _scale_check(prefix: str, ability: str) -> RowCheck:
+    """A score above its test's scale is a typing error (IELTS 65 for 6.5), not a CLB 10."""
+    column = f"{prefix}_{ability}"
+
+    def bad(columns: Columns) -> np.ndarray:
+        test = np.asarray(columns[f"{prefix}_test"])
+        score = np.asarray(columns[column], dtype=float)
+        limit = np.zeros(len(score))
+        for name, maxima in SCALE_MAXIMUM.items():
+            limit[test == name] = maxima[ability]
+        over = (limit > 0) & (score > limit)
+        if prefix.startswith("spouse_"):  # a non-accompanying spouse's stale scores are ignored, not checked
+            over &= np.asarray(columns[_SPOUSE_FLAG], dtype=bool)
+        return over
+
+    reason = (
+        f"is above the scale of the test named in '{prefix}_test' "
+        "(IELTS 9, CELPIP 12, PTE 90, TEF 699, TCF 699, or 20 for TCF writing and speaking)"
+    )
+    return RowCheck(column, reason, bad)
+
+
+CHECKS = tuple(
+    _scale_check(prefix, a)
+    for prefix in ("first_language", "second_language", "spouse_first_language")
+    for a in ABILITIES
+)
+
 FIELDS: tuple[InputField, ...] = (
     InputField("birth_date", "date", "Date of birth (YYYY-MM-DD)"),
     InputField(
@@ -1332,6 +1370,7 @@ PACK = PolicyPack(
         "IRCC Comprehensive Ranking System criteria"
     ),
     spouse_flag=_SPOUSE_FLAG,
+    checks=CHECKS,
     notes=(
         "Values are dated 2020-10-27, the first modelled version; several were in force earlier "
         "(points-systems.md §1.7).",
