@@ -11,6 +11,7 @@ from koshi.rules.pack import InputField, PolicyPack
 from koshi.rules.packs import ca_crs
 
 ON = dt.date(2026, 3, 1)
+IN_DEMAND_CODES = ("2511", "2512", "2211", "3155", "2146")  # on the kz in-demand list from 2023-02-28
 
 
 def pr_profile(**changes: Any) -> dict[str, Any]:
@@ -101,6 +102,8 @@ def _field_strategy(f: InputField) -> st.SearchStrategy[Any]:
         return st.dates(dt.date(1940, 1, 1), dt.date(2012, 12, 31)).map(dt.date.isoformat)
     if f.kind == "enum" and f.choices is not None:
         return st.sampled_from(f.choices)
+    if f.variable == "occupation_isco":  # listed codes often, so the in-demand branch is exercised
+        return st.one_of(st.sampled_from(IN_DEMAND_CODES), st.from_regex(f.pattern or "^[0-9]{4}$", fullmatch=True))
     if f.pattern is not None:
         return st.from_regex(f.pattern, fullmatch=True)
     return st.text(max_size=10)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from koshi.rules.engine import column_name, output_variables, public_table, score_profile, score_table
 from koshi.rules.system import packs
-from tests.factories import profiles
+from koshi.synth.applicants import generate_applicants
+from tests.factories import ON, profiles
 
 PACKS = list(packs().values())
 DATES = st.dates(dt.date(2026, 2, 13), dt.date(2027, 12, 31))
@@ -43,3 +44,14 @@ def test_every_output_variable_has_a_column() -> None:
     for pack in PACKS:
         names = [column_name(pack, v) for v in output_variables(pack)]
         assert len(names) == len(set(names)), pack.id
+
+
+@pytest.mark.parametrize("pack_id", ["kz.permanent_residence", "kz.kandas_status"])
+def test_paths_agree_on_a_synthetic_batch(pack_id: str) -> None:
+    # Hundreds of rows take code paths a handful does not (np.isin switches algorithm with size).
+    pack = packs()[pack_id]
+    table = generate_applicants(300, 11)
+    rows = public_table(score_table(pack, table, ON)).to_pylist()
+    for profile, row in zip(table.to_pylist(), rows, strict=True):
+        ex = score_profile(pack, profile, ON)
+        assert (row["total"], row["decision"]) == (ex.total, ex.decision), profile["id"]

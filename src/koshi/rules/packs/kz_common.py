@@ -96,8 +96,9 @@ class in_demand_occupation(Variable):
 
     def formula(applicant, period, parameters):
         listed = parameters(period).kz.common.in_demand_occupations
-        codes = [key.removeprefix("isco_") for key in listed if bool(listed[key])]
-        return np.isin(applicant("occupation_isco", period), codes)
+        codes = np.array([key.removeprefix("isco_") for key in listed if bool(listed[key])], dtype=str)
+        # OpenFisca stores str variables as bytes; compare as text (bytes never equal str in np.isin's sort path)
+        return np.isin(applicant("occupation_isco", period).astype(str), codes)
 
 
 class kazakh_level(Variable):
