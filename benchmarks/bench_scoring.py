@@ -17,9 +17,10 @@ import resource
 import time
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 
-from koshi.rules.engine import get_pack, public_table, score_profile, score_table
+from koshi.rules.engine import ScoreResult, get_pack, public_table, score_profile, score_table
 from koshi.synth.applicants import generate_applicants
 
 OUT = Path(__file__).parent / "out"
@@ -84,12 +85,10 @@ def main() -> None:
     print(json.dumps(figures, indent=2))
 
 
-def _counts(result: object) -> tuple[list[str], list[int]]:
-    import numpy as np
-
-    decisions = public_table(result).column("decision").to_numpy(zero_copy_only=False)  # type: ignore[arg-type]
+def _counts(result: ScoreResult) -> tuple[list[str], list[int]]:
+    decisions = public_table(result).column("decision").to_numpy(zero_copy_only=False)
     values, counts = np.unique(decisions, return_counts=True)
-    return list(values), list(counts)
+    return [str(v) for v in values], [int(c) for c in counts]
 
 
 if __name__ == "__main__":
