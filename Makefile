@@ -35,7 +35,6 @@ demo: install
 	mkdir -p var
 	$(KOSHI) synth applicants $(DEMO_N) --seed $(DEMO_SEED) -o var/applicants.parquet
 	$(KOSHI) score kz.permanent_residence var/applicants.parquet --on $(DEMO_ON) -o var/scores_permanent_residence.parquet
-	$(KOSHI) score kz.permanent_residence var/applicants.parquet --on $(DEMO_ON)
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
 
 lint: install
