@@ -107,32 +107,18 @@ class first_language_test(Variable):
     label = "Test of the first official language (its language is the first official language)"
 
 
-class first_language_listening(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "First-language test, listening score"
+def _score_input(language: str, ability: str) -> type[Variable]:
+    """Input variable ``<language>_language_<ability>``: the raw score of one ability on the named test."""
+    attrs = {
+        "value_type": float,
+        "entity": Applicant,
+        "definition_period": ETERNITY,
+        "label": f"{language.capitalize()}-language test, {ability} score",
+    }
+    return type(f"{language}_language_{ability}", (Variable,), attrs)
 
 
-class first_language_reading(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "First-language test, reading score"
-
-
-class first_language_writing(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "First-language test, writing score"
-
-
-class first_language_speaking(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "First-language test, speaking score"
+FIRST_SCORES = tuple(_score_input("first", a) for a in ABILITIES)
 
 
 class second_language_test(Variable):
@@ -144,32 +130,7 @@ class second_language_test(Variable):
     label = "Test of the second official language, if any"
 
 
-class second_language_listening(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "Second-language test, listening score"
-
-
-class second_language_reading(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "Second-language test, reading score"
-
-
-class second_language_writing(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "Second-language test, writing score"
-
-
-class second_language_speaking(Variable):
-    value_type = float
-    entity = Applicant
-    definition_period = ETERNITY
-    label = "Second-language test, speaking score"
+SECOND_SCORES = tuple(_score_input("second", a) for a in ABILITIES)
 
 
 class canadian_work_years(Variable):
@@ -247,84 +208,25 @@ def _is_french(test):
     return np.isin(np.asarray(test), [_TEST_INDEX[name] for name in FRENCH_TESTS])
 
 
-class first_language_clb_listening(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "First official language, listening: CLB/NCLC level (0 below CLB 4)"
+def _clb_variable(language: str, ability: str) -> type[Variable]:
+    """Variable ``<language>_language_clb_<ability>``: the CLB/NCLC level of one ability, by date."""
 
     def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "first", "listening")
+        return _clb(applicant, period, parameters, language, ability)
+
+    what = "First official language" if language == "first" else "Second official language"
+    below = "0 below CLB 4" if language == "first" else "0 below CLB 4 or no test"
+    attrs = {
+        "value_type": int,
+        "entity": Applicant,
+        "definition_period": DAY,
+        "label": f"{what}, {ability}: CLB/NCLC level ({below})",
+        "formula": formula,
+    }
+    return type(f"{language}_language_clb_{ability}", (Variable,), attrs)
 
 
-class first_language_clb_reading(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "First official language, reading: CLB/NCLC level (0 below CLB 4)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "first", "reading")
-
-
-class first_language_clb_writing(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "First official language, writing: CLB/NCLC level (0 below CLB 4)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "first", "writing")
-
-
-class first_language_clb_speaking(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "First official language, speaking: CLB/NCLC level (0 below CLB 4)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "first", "speaking")
-
-
-class second_language_clb_listening(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "Second official language, listening: CLB/NCLC level (0 below CLB 4 or no test)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "second", "listening")
-
-
-class second_language_clb_reading(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "Second official language, reading: CLB/NCLC level (0 below CLB 4 or no test)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "second", "reading")
-
-
-class second_language_clb_writing(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "Second official language, writing: CLB/NCLC level (0 below CLB 4 or no test)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "second", "writing")
-
-
-class second_language_clb_speaking(Variable):
-    value_type = int
-    entity = Applicant
-    definition_period = DAY
-    label = "Second official language, speaking: CLB/NCLC level (0 below CLB 4 or no test)"
-
-    def formula(applicant, period, parameters):
-        return _clb(applicant, period, parameters, "second", "speaking")
+CLB_VARIABLES = tuple(_clb_variable(language, a) for language in ("first", "second") for a in ABILITIES)
 
 
 class first_language_clb_min(Variable):
@@ -779,44 +681,23 @@ class ca_crs_total(Variable):
 # --- principal's CLB levels, reported with the score ---------------------------------------------
 
 
-class ca_crs_first_language_clb_listening(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's first official language, listening: CLB/NCLC"
+def _principal_clb(ability: str) -> type[Variable]:
+    """Family variable ``ca_crs_first_language_clb_<ability>``: the principal's level, reported with the score."""
 
     def formula(family, period, parameters):
-        return family.principal("first_language_clb_listening", period)
+        return family.principal(f"first_language_clb_{ability}", period)
+
+    attrs = {
+        "value_type": int,
+        "entity": Family,
+        "definition_period": DAY,
+        "label": f"Principal's first official language, {ability}: CLB/NCLC",
+        "formula": formula,
+    }
+    return type(f"ca_crs_first_language_clb_{ability}", (Variable,), attrs)
 
 
-class ca_crs_first_language_clb_reading(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's first official language, reading: CLB/NCLC"
-
-    def formula(family, period, parameters):
-        return family.principal("first_language_clb_reading", period)
-
-
-class ca_crs_first_language_clb_writing(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's first official language, writing: CLB/NCLC"
-
-    def formula(family, period, parameters):
-        return family.principal("first_language_clb_writing", period)
-
-
-class ca_crs_first_language_clb_speaking(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's first official language, speaking: CLB/NCLC"
-
-    def formula(family, period, parameters):
-        return family.principal("first_language_clb_speaking", period)
+PRINCIPAL_CLB = tuple(_principal_clb(a) for a in ABILITIES)
 
 
 class ca_crs_second_language_clb_min(Variable):
@@ -905,15 +786,9 @@ VARIABLES: list[type[Variable]] = [
     education,
     canadian_education,
     first_language_test,
-    first_language_listening,
-    first_language_reading,
-    first_language_writing,
-    first_language_speaking,
+    *FIRST_SCORES,
     second_language_test,
-    second_language_listening,
-    second_language_reading,
-    second_language_writing,
-    second_language_speaking,
+    *SECOND_SCORES,
     canadian_work_years,
     foreign_work_years,
     certificate_of_qualification,
@@ -921,14 +796,7 @@ VARIABLES: list[type[Variable]] = [
     sibling_in_canada,
     arranged_employment,
     spouse_accompanying,
-    first_language_clb_listening,
-    first_language_clb_reading,
-    first_language_clb_writing,
-    first_language_clb_speaking,
-    second_language_clb_listening,
-    second_language_clb_reading,
-    second_language_clb_writing,
-    second_language_clb_speaking,
+    *CLB_VARIABLES,
     first_language_clb_min,
     second_language_clb_min,
     second_language_scored,
@@ -960,10 +828,7 @@ VARIABLES: list[type[Variable]] = [
     ca_crs_additional_uncapped,
     ca_crs_additional_points,
     ca_crs_total,
-    ca_crs_first_language_clb_listening,
-    ca_crs_first_language_clb_reading,
-    ca_crs_first_language_clb_writing,
-    ca_crs_first_language_clb_speaking,
+    *PRINCIPAL_CLB,
     ca_crs_second_language_clb_min,
     ca_crs_english_clb_min,
     ca_crs_french_nclc_min,
