@@ -1,0 +1,1 @@
+"""HTTP API: FastAPI application, authentication, roles and problem+json errors."""

@@ -1,0 +1,1 @@
+"""Applications and their workflow: states, decisions, scoring on submission and the audit chain."""
