@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from koshi import cli_service
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
 from koshi.rules.schema import input_schema
@@ -28,6 +29,12 @@ policy_app = typer.Typer(help="Policy packs: list, show parameters, input schema
 synth_app = typer.Typer(help="Seeded synthetic data (no real person's data).", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(synth_app, name="synth")
+app.add_typer(cli_service.db_app, name="db")
+app.add_typer(cli_service.users_app, name="users")
+app.add_typer(cli_service.cases_app, name="cases")
+app.add_typer(cli_service.audit_app, name="audit")
+app.add_typer(cli_service.demo_app, name="demo")
+app.command("serve")(cli_service.serve)
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)

@@ -1,0 +1,75 @@
+"""The FastAPI application: routers, problem+json handlers, health probes, and its database.
+
+``create_app()`` builds everything from settings (``KOSHI_DATABASE_URL`` …);
+tests pass their own engine.  The OpenFisca system is built at start-up, not on
+the first submission, so the first applicant does not wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine, text
+
+from koshi import __version__, redact
+from koshi.api import auth, cases, problems
+from koshi.rules.system import system
+from koshi.settings import Settings, settings
+from koshi.store import migrate
+from koshi.store.db import make_engine, make_sessionmaker
+
+log = logging.getLogger("koshi.api")
+
+
+def create_app(config: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The API on ``engine`` (default: one built from ``config.database_url``)."""
+    config = config or settings()
+    engine = engine or make_engine(config.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact.install()
+        system()  # parse parameters and build the rules once, before the first request
+        log.info("koshi %s ready on %s", __version__, engine.url.get_backend_name())
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Koshi case service",
+        version=__version__,
+        description=(
+            "Applications for permanent residence and kandas status: apply, score with the policy in force, "
+            "decide with reasons (four eyes on refusals), appeal. Every read and change is in a hash-chained "
+            "audit log. Errors are RFC 9457 problem+json."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = config
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    problems.install(app)
+    app.include_router(auth.router)
+    app.include_router(cases.router)
+
+    @app.get("/healthz", tags=["health"], summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="The database answers and its schema is current")
+    def readyz(request: Request) -> dict[str, Any]:
+        eng: Engine = request.app.state.engine
+        try:
+            with eng.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            at = migrate.current(eng)
+        except Exception as exc:  # any database failure means "not ready"
+            raise problems.Problem(503, f"database unavailable: {type(exc).__name__}") from None
+        if at != migrate.head():
+            raise problems.Problem(503, f"schema at {at}, expected {migrate.head()}: run `koshi db upgrade`")
+        return {"status": "ready", "database": eng.url.get_backend_name(), "schema": at}
+
+    return app
