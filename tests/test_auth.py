@@ -19,10 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
-from koshi.api import auth, problems, security
+from koshi.accounts import security
+from koshi.accounts.roles import DESCRIPTIONS, ROLES, STAFF_CASE_ROLES
+from koshi.accounts.security import InvalidToken, create_token, decode_token
+from koshi.api import auth, problems
 from koshi.api.auth import Principal
-from koshi.api.roles import DESCRIPTIONS, ROLES, STAFF_CASE_ROLES
-from koshi.api.security import InvalidToken, create_token, decode_token
 from koshi.settings import Settings
 from koshi.store import users
 from koshi.store.db import make_engine, make_sessionmaker, transaction

@@ -143,7 +143,7 @@ def demo_seed(
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 42,
 ) -> None:
     """Create one documented demo account per role and file synthetic applications (idempotent)."""
-    from koshi.api.roles import ROLES
+    from koshi.accounts.roles import ROLES
     from koshi.demo import DEMO_PASSWORD, seed_demo
 
     if settings().env == "production":

@@ -14,7 +14,7 @@ from rich.progress import Progress, TaskID
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from koshi.api.roles import ROLES
+from koshi.accounts.roles import ROLES
 from koshi.cases.states import Action
 from koshi.rules.engine import get_pack
 from koshi.store import cases as service

@@ -3,7 +3,7 @@
 ``POST /token`` trades a username and password for a short-lived bearer token.
 Every protected route depends on :func:`current_principal` (or on a
 :func:`require_roles` guard built on it).  This is the adapter edge, so it reads
-the clock and the app's settings; :mod:`koshi.api.security` stays pure.
+the clock and the app's settings; :mod:`koshi.accounts.security` stays pure.
 
 The app must set ``app.state.sessions`` (a ``sessionmaker[Session]``) and
 ``app.state.settings`` (:class:`koshi.settings.Settings`).
@@ -23,9 +23,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from koshi.accounts.roles import ROLES
+from koshi.accounts.security import InvalidToken, create_token, decode_token
 from koshi.api.problems import Problem
-from koshi.api.roles import ROLES
-from koshi.api.security import InvalidToken, create_token, decode_token
 from koshi.settings import Settings
 from koshi.store.db import transaction
 from koshi.store.models import User

@@ -45,7 +45,7 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """An account; ``role`` is one of :data:`koshi.api.roles.ROLES`."""
+    """An account; ``role`` is one of :data:`koshi.accounts.roles.ROLES`."""
 
     __tablename__ = "users"
 

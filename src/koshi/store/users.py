@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from koshi.api.roles import ROLES
-from koshi.api.security import hash_password, hasher, needs_rehash, verify_password
+from koshi.accounts.roles import ROLES
+from koshi.accounts.security import hash_password, hasher, needs_rehash, verify_password
 from koshi.store.models import User
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")

@@ -26,7 +26,7 @@ import jwt
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from koshi.api.roles import ROLES, Role
+from koshi.accounts.roles import ROLES, Role
 
 ISSUER = "koshi"
 ALGORITHM = "HS256"
