@@ -10,8 +10,9 @@ DEBIAN_PACKAGES ?= postgresql
 DEMO_N ?= 20000
 DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
+DEMO_CASES ?= 200
 
-.PHONY: demo test lint typecheck pytest bench system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,10 @@ demo: install
 	$(KOSHI) synth applicants $(DEMO_N) --seed $(DEMO_SEED) -o var/applicants.parquet
 	$(KOSHI) score kz.permanent_residence var/applicants.parquet --on $(DEMO_ON) -o var/scores_permanent_residence.parquet
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
+	$(KOSHI) db upgrade
+	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
+	@echo "Koshi API on http://127.0.0.1:8000 (OpenAPI at /docs); sign in with a demo account above. Ctrl-C stops it."
+	$(KOSHI) serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -51,6 +56,9 @@ test: lint typecheck pytest
 
 bench: install
 	$(PY) benchmarks/bench_scoring.py
+
+bench-api: install system-deps
+	$(PY) benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,6 @@ import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from koshi.cases import audit as chain
 from koshi.cases.audit import GENESIS, AuditEntry, ChainReport, digest, link, verify_chain
-from koshi.store import audit, models
+from koshi.settings import settings
+from koshi.store import audit
 from koshi.store.db import make_engine, make_sessionmaker, transaction
 from koshi.store.models import AuditHead, AuditRecord, Base
 
@@ -35,13 +35,13 @@ CASE = "123e4567-e89b-12d3-a456-426614174000"
 
 
 @pytest.fixture
-def session_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """An empty SQLite file database with the chain's head row (the migration inserts it in production).
+def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    """An empty database (SQLite file, then PostgreSQL) with the chain's head row (the migration inserts it).
 
     Built with ``create_all``, not the migration, so that tests can tamper with the
     log: the migration adds triggers refusing UPDATE and DELETE on it.
     """
-    engine = make_engine(f"sqlite:///{tmp_path}/a.db")
+    engine = make_engine(db_url)
     Base.metadata.create_all(engine)
     factory = make_sessionmaker(engine)
     with transaction(factory) as session:
@@ -303,7 +303,9 @@ def test_the_log_holds_digests_and_no_identifiers(session_factory: sessionmaker[
             after=state,
             detail=f"corrected IIN {IIN} and passport {PASSPORT}",
         )
-    assert record.before_digest is None and record.after_digest == digest(state)
+    key = settings().signing_key().encode()
+    assert record.before_digest is None and record.after_digest == digest(state, key)
+    assert record.after_digest != digest(state)  # keyed: the IIN cannot be found by trying candidates
     with session_factory() as session:
         stored = " ".join(str(v) for row in session.execute(text("SELECT * FROM audit_log")) for v in row)
     assert CASE in stored and "Айгерим" not in stored
@@ -438,8 +440,16 @@ def test_canonical_and_link() -> None:
         AuditEntry(1, dt.datetime(2026, 3, 1), None, "applicant", "case.read", None, None, None, None)
 
 
-def test_genesis_is_the_models_genesis() -> None:
-    assert models.GENESIS == GENESIS
+def test_genesis_is_what_the_migration_writes() -> None:
+    import importlib.util
+    from importlib import resources
+
+    path = resources.files("koshi.store") / "migrations" / "versions" / "0001_initial_schema.py"
+    spec = importlib.util.spec_from_file_location("migration_0001", str(path))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.GENESIS == GENESIS
 
 
 # --- digests ----------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -72,10 +73,12 @@ def _canonical_json(value: Any) -> str:
     raise TypeError(f"cannot digest a value of type {type(value).__name__}")
 
 
-def digest(state: Mapping[str, Any] | None) -> str | None:
+def digest(state: Mapping[str, Any] | None, key: bytes | None = None) -> str | None:
     """SHA-256 (hex) of the canonical JSON of ``state``; ``None`` stays ``None`` (no state).
 
     Key order and number spelling do not matter; any other change of a value does.
+    With ``key`` it is an HMAC: a state holding an IIN (about 10^6 candidates per
+    birth date) cannot be recovered from its digest by trying them all.
 
     Examples:
         >>> digest({"b": 1, "a": [1.0, "x"]}) == digest({"a": [1, "x"], "b": 1})
@@ -85,7 +88,10 @@ def digest(state: Mapping[str, Any] | None) -> str | None:
     """
     if state is None:
         return None
-    return hashlib.sha256(_canonical_json(state).encode("utf-8")).hexdigest()
+    data = _canonical_json(state).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 # --- records and their hashes ------------------------------------------------------------------------

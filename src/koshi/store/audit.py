@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from koshi.cases.audit import AuditEntry, ChainReport, digest, link, verify_chain
 from koshi.redact import redact
+from koshi.settings import settings
 from koshi.store.models import AuditHead, AuditRecord
 
 HEAD_ID = 1
@@ -27,6 +28,11 @@ HEAD_MISSING = "audit head missing: run `koshi db upgrade`"
 _LOCK_HEAD = (
     select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
 )
+
+
+def _digest_key() -> bytes:
+    """The digest key: the service's signing secret, so digests of personal data cannot be brute-forced."""
+    return settings().signing_key().encode()
 
 
 def _redact(detail: str | None) -> str | None:
@@ -64,8 +70,8 @@ def append(
         actor_role=actor_role,
         action=action,
         case_id=case_id,
-        before_digest=digest(before),
-        after_digest=digest(after),
+        before_digest=digest(before, _digest_key()),
+        after_digest=digest(after, _digest_key()),
         detail=_redact(detail),
     )
     record = AuditRecord(

@@ -158,6 +158,3 @@ class IdempotencyKey(Base):
     response: Mapped[dict[str, Any]] = mapped_column(Json)
     case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
-
-
-GENESIS = "0" * 64  # prev_hash of the first audit record
