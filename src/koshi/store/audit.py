@@ -60,7 +60,10 @@ def append(
     """
     if at.tzinfo is None:
         raise ValueError("audit time must be timezone-aware")
-    head = session.execute(_LOCK_HEAD).scalar_one_or_none()
+    key = _digest_key()
+    before_digest = digest(before, key)
+    after_digest = before_digest if after is before else digest(after, key)  # a read: one state, one digest
+    head = session.execute(_LOCK_HEAD).scalar_one_or_none()  # lock as late as possible: it serialises writers
     if head is None:
         raise RuntimeError(HEAD_MISSING)
     entry = AuditEntry(
@@ -70,8 +73,8 @@ def append(
         actor_role=actor_role,
         action=action,
         case_id=case_id,
-        before_digest=digest(before, _digest_key()),
-        after_digest=digest(after, _digest_key()),
+        before_digest=before_digest,
+        after_digest=after_digest,
         detail=_redact(detail),
     )
     record = AuditRecord(

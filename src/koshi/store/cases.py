@@ -359,18 +359,22 @@ def listing(session: Session, actor: Actor, f: QueueFilter, *, now: dt.datetime)
 
 
 def _facts(session: Session, case: Case) -> CaseFacts:
-    deciders = session.execute(
-        select(CaseEvent.actor_id).where(
-            CaseEvent.case_id == case.id,
-            CaseEvent.action.in_((Action.propose_refusal.value, Action.confirm_refusal.value)),
+    deciders: frozenset[int] = frozenset()
+    if case.status == Status.appealed.value:  # only deciding an appeal asks who refused
+        deciders = frozenset(
+            session.execute(
+                select(CaseEvent.actor_id).where(
+                    CaseEvent.case_id == case.id,
+                    CaseEvent.action.in_((Action.propose_refusal.value, Action.confirm_refusal.value)),
+                )
+            ).scalars()
         )
-    ).scalars()
     return CaseFacts(
         status=Status(case.status),
         applicant_id=case.applicant_id,
         recommendation=case.recommendation,
         refusal_proposed_by=case.refusal_proposed_by,
-        refusal_deciders=frozenset(deciders),
+        refusal_deciders=deciders,
     )
 
 
