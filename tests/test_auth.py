@@ -387,3 +387,13 @@ _segment = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 def test_garbage_bearer_tokens_always_give_401(client: TestClient, garbage: str) -> None:
     r = client.get("/me", headers={"Authorization": f"Bearer {garbage}"})
     _problem(r, 401)
+
+
+def test_production_needs_a_strong_secret() -> None:
+    from koshi.api.app import create_app
+
+    with pytest.raises(RuntimeError, match="must be set"):
+        create_app(Settings(env="production", database_url="sqlite://"))
+    with pytest.raises(RuntimeError, match="at least 32 bytes"):
+        create_app(Settings(env="production", database_url="sqlite://", secret_key="short"))
+    assert create_app(Settings(env="production", database_url="sqlite://", secret_key="k" * 32)).title

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MIN_SECRET_BYTES = 32  # HS256 keys shorter than the hash are refused by PyJWT too
 _DEV_SECRET = "koshi-development-only-signing-key-not-for-production"
 
 
@@ -30,7 +31,10 @@ class Settings(BaseSettings):
     def signing_key(self) -> str:
         """The token signing key; outside production a fixed development key stands in."""
         if self.secret_key is not None and self.secret_key.get_secret_value():
-            return self.secret_key.get_secret_value()
+            key = self.secret_key.get_secret_value()
+            if len(key.encode()) < MIN_SECRET_BYTES:
+                raise RuntimeError(f"KOSHI_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+            return key
         if self.env == "production":
             raise RuntimeError("KOSHI_SECRET_KEY must be set when KOSHI_ENV=production")
         return _DEV_SECRET

@@ -28,6 +28,7 @@ log = logging.getLogger("koshi.api")
 def create_app(config: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The API on ``engine`` (default: one built from ``config.database_url``)."""
     config = config or settings()
+    config.signing_key()  # fail at start-up, not at the first sign-in, when the secret is missing or weak
     engine = engine or make_engine(config.database_url)
 
     @asynccontextmanager
