@@ -38,8 +38,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _engine() -> Engine:
-    return make_engine(settings().database_url)
+def _engine(*, read_only: bool = False) -> Engine:
+    return make_engine(settings().database_url, read_only=read_only)
 
 
 def _now() -> dt.datetime:
@@ -82,7 +82,7 @@ def cases_verify(as_json: JsonOpt = False) -> None:
     from koshi.store.cases import verify
     from koshi.store.models import Case
 
-    sessions = make_sessionmaker(_engine())
+    sessions = make_sessionmaker(_engine(read_only=True))
     bad: list[dict[str, str]] = []
     checked = 0
     with sessions() as session:
@@ -109,7 +109,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     """Check the whole audit chain; name the first edited, deleted or reordered record (exit 1)."""
     from koshi.store.audit import verify
 
-    with make_sessionmaker(_engine())() as session:
+    with make_sessionmaker(_engine(read_only=True))() as session:
         report = verify(session)
     if as_json:
         doc = {"ok": report.ok, "checked": report.checked, "first_bad": report.first_bad_seq, "reason": report.reason}
