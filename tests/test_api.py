@@ -230,3 +230,13 @@ def test_identifiers_never_reach_the_logs(api: Api, caplog: pytest.LogCaptureFix
     with make_sessionmaker(api.engine)() as session:
         details = " ".join(str(d) for d in session.execute(select(AuditRecord.detail)).scalars())
     assert VALID_IIN not in details
+
+
+def test_api_docs_load_nothing_from_the_internet(api: Api) -> None:
+    page = api.client.get("/docs")
+    assert page.status_code == 200
+    assert "http://" not in page.text and "https://" not in page.text
+    assert "cdn" not in page.text.lower()
+    for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css"):
+        assert asset in page.text and api.client.get(asset).status_code == 200
+    assert api.client.get("/redoc").status_code == 404  # ReDoc would load from a CDN: not served

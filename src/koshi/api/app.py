@@ -13,7 +13,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
 from koshi.api import auth, cases, problems
@@ -48,6 +52,8 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
             "audit log. Errors are RFC 9457 problem+json."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served below from packaged assets: FastAPI's default page loads them from a CDN
+        redoc_url=None,
     )
     app.state.settings = config
     app.state.engine = engine
@@ -55,6 +61,18 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     problems.install(app)
     app.include_router(auth.router)
     app.include_router(cases.router)
+
+    app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Koshi case service",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     def healthz() -> dict[str, str]:
