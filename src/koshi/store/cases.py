@@ -361,13 +361,19 @@ def listing(session: Session, actor: Actor, f: QueueFilter, *, now: dt.datetime)
 def _facts(session: Session, case: Case) -> CaseFacts:
     deciders: frozenset[int] = frozenset()
     if case.status == Status.appealed.value:  # only deciding an appeal asks who refused
+        rows = session.execute(
+            select(CaseEvent.actor_id, CaseEvent.action, CaseEvent.data).where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.action.in_(
+                    (Action.propose_refusal.value, Action.confirm_refusal.value, Action.override.value)
+                ),
+            )
+        ).all()
+        # an override to "refused" is a refusal too; an override to "approved" is not
         deciders = frozenset(
-            session.execute(
-                select(CaseEvent.actor_id).where(
-                    CaseEvent.case_id == case.id,
-                    CaseEvent.action.in_((Action.propose_refusal.value, Action.confirm_refusal.value)),
-                )
-            ).scalars()
+            actor
+            for actor, action, data in rows
+            if action != Action.override.value or (data or {}).get("outcome") == "refused"
         )
     return CaseFacts(
         status=Status(case.status),
@@ -465,14 +471,26 @@ def verify(session: Session, *, batch: int = 500) -> Iterator[Reproduction]:
 
 def _reproduce(case: Case) -> Reproduction:
     stored = dict(case.explanation or {})
-    assert case.as_of is not None
+    if case.as_of is None:
+        return Reproduction(case.id, False, "cannot re-score: the evaluation date (as_of) is missing")
     try:
-        again = score_profile(get_pack(case.pack), case.profile, case.as_of).model_dump(mode="json")
+        again = score_profile(get_pack(case.pack), case.profile, case.as_of)
     except (InvalidProfile, PolicyNotInForce, UnknownPack) as exc:
         return Reproduction(case.id, False, f"cannot re-score: {exc}")
+    fresh = again.model_dump(mode="json")
     stored.pop("engine", None)
-    again.pop("engine", None)
-    if again == stored:
-        return Reproduction(case.id, True, f"total {case.total:g}, {case.recommendation}, {case.parameters_hash}")
-    changed = sorted(k for k in set(stored) | set(again) if stored.get(k) != again.get(k))
-    return Reproduction(case.id, False, "differs in: " + ", ".join(changed))
+    fresh.pop("engine", None)
+    changed = sorted(k for k in set(stored) | set(fresh) if stored.get(k) != fresh.get(k))
+    # the columns the queue filters and shows must agree with the result too
+    columns = {
+        "total": (case.total, again.total),
+        "maximum": (case.maximum, again.maximum),
+        "pass_mark": (case.pass_mark, again.pass_mark),
+        "recommendation": (case.recommendation, again.decision),
+        "parameters_hash": (case.parameters_hash, again.parameters_hash),
+        "version_date": (case.version_date, again.version_date),
+    }
+    changed += [f"column {name}" for name, (kept, now) in columns.items() if kept != now]
+    if changed:
+        return Reproduction(case.id, False, "differs in: " + ", ".join(changed))
+    return Reproduction(case.id, True, f"total {case.total:g}, {case.recommendation}, {case.parameters_hash}")
