@@ -1,7 +1,8 @@
 """Case endpoints: applicants apply and follow their own cases; officers work the queue and decide.
 
 Handlers are thin: parse, open one transaction, call :mod:`koshi.store.cases`,
-shape the answer.  Every error is problem+json (see :mod:`koshi.api.problems`).
+shape the answer.  A :class:`~koshi.store.cases.CaseError` leaves the transaction
+(rolled back) and becomes problem+json in one handler, :func:`install`.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from koshi.api.auth import Principal, current_principal
-from koshi.api.problems import Problem
+from koshi.api.problems import Problem, problem_response
 from koshi.cases.states import Action, Status
 from koshi.store import cases, idempotency
 from koshi.store.db import transaction
@@ -131,11 +132,16 @@ def _out(session: Session, actor: cases.Actor, case: Case) -> CaseOut:
     return CaseOut.model_validate(data)
 
 
-def _problem(exc: cases.CaseError) -> Problem:
-    extra: dict[str, Any] = {}
-    if exc.allowed is not None:
-        extra["allowed"] = list(exc.allowed)
-    return Problem(exc.status, exc.message, errors=exc.errors, **extra)
+def install(app: FastAPI) -> None:
+    """Render the case service's refusals as problem+json (409s list the allowed actions)."""
+
+    @app.exception_handler(cases.CaseError)
+    async def _case_error(request: Request, exc: cases.CaseError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if exc.allowed is not None:
+            extra["allowed"] = list(exc.allowed)
+        problem = Problem(exc.status, exc.message, errors=exc.errors, **extra)
+        return problem_response(problem, request.url.path)
 
 
 Me = Annotated[Principal, Depends(current_principal)]
@@ -153,21 +159,20 @@ def _idempotent(
     now = _now()
     actor = _actor(principal)
     digest = idempotency.request_digest(request.method, request.url.path, body)
-    try:
-        with transaction(_sessions(request)) as session:
-            if key:
-                idempotency.lock(session)
+    with transaction(_sessions(request)) as session:
+        if key:
+            idempotency.lock(session)
+            try:
                 hit = idempotency.replay(session, actor.id, key, digest)
-                if hit is not None:
-                    return JSONResponse(hit.body, hit.status_code, headers={"Idempotent-Replayed": "true"})
-            out: CaseOut = work(session, actor, now)
-            payload = out.model_dump(mode="json")
-            if key:
-                idempotency.remember(session, actor.id, key, digest, status_code, payload, out.id, now)
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
-    except idempotency.KeyReused as exc:
-        raise Problem(422, str(exc), errors=[{"field": "Idempotency-Key", "message": str(exc)}]) from None
+            except idempotency.KeyReused as exc:
+                errors = [{"field": "Idempotency-Key", "message": str(exc)}]
+                raise Problem(422, str(exc), errors=errors) from None
+            if hit is not None:
+                return JSONResponse(hit.body, hit.status_code, headers={"Idempotent-Replayed": "true"})
+        out: CaseOut = work(session, actor, now)
+        payload = out.model_dump(mode="json")
+        if key:
+            idempotency.remember(session, actor.id, key, digest, status_code, payload, out.id, now)
     return JSONResponse(payload, status_code)
 
 
@@ -216,70 +221,52 @@ def list_cases(
         page_size=page_size,
     )
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            items, total = cases.listing(session, actor, f, now=_now())
-            out = [_out(session, actor, c) for c in items]
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        items, total = cases.listing(session, actor, f, now=_now())
+        out = [_out(session, actor, c) for c in items]
     return CasePage(items=out, total=total, page=page, page_size=page_size)
 
 
 @router.get("/{case_id}", response_model=CaseOut, summary="One case")
 def get_case(request: Request, case_id: str, principal: Me) -> CaseOut:
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            return _out(session, actor, cases.read(session, actor, case_id, now=_now()))
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        return _out(session, actor, cases.read(session, actor, case_id, now=_now()))
 
 
 @router.patch("/{case_id}", response_model=CaseOut, summary="Edit a draft (applicant)")
 def edit_case(request: Request, case_id: str, body: CaseUpdate, principal: Me) -> CaseOut:
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            case = cases.update_draft(
-                session, actor, case_id, profile=body.profile, applicant_iin=body.applicant_iin, now=_now()
-            )
-            return _out(session, actor, case)
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        case = cases.update_draft(
+            session, actor, case_id, profile=body.profile, applicant_iin=body.applicant_iin, now=_now()
+        )
+        return _out(session, actor, case)
 
 
 @router.get("/{case_id}/explanation", summary="The stored explanation of the score (schema v1)")
 def get_explanation(request: Request, case_id: str, principal: Me) -> dict[str, Any]:
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            case = cases.read(session, actor, case_id, now=_now(), what="case.explanation")
-            if case.explanation is None:
-                raise Problem(404, "this case has not been scored yet (submit it first)")
-            return dict(case.explanation)
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        case = cases.read(session, actor, case_id, now=_now(), what="case.explanation")
+        if case.explanation is None:
+            raise Problem(404, "this case has not been scored yet (submit it first)")
+        return dict(case.explanation)
 
 
 @router.get("/{case_id}/history", response_model=list[EventOut], summary="Who did what to the case, and why")
 def get_history(request: Request, case_id: str, principal: Me) -> list[EventOut]:
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            rows: list[CaseEvent] = cases.events(session, actor, case_id, now=_now())
-            return [EventOut.model_validate(e, from_attributes=True) for e in rows]
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        rows: list[CaseEvent] = cases.events(session, actor, case_id, now=_now())
+        return [EventOut.model_validate(e, from_attributes=True) for e in rows]
 
 
 @router.post("/{case_id}/transitions", response_model=CaseOut, summary="Take a workflow action")
 def transition(request: Request, case_id: str, body: TransitionIn, principal: Me) -> CaseOut:
     actor = _actor(principal)
-    try:
-        with transaction(_sessions(request)) as session:
-            case = cases.transition(
-                session, actor, case_id, action=body.action, reason=body.reason, outcome=body.outcome, now=_now()
-            )
-            return _out(session, actor, case)
-    except cases.CaseError as exc:
-        raise _problem(exc) from None
+    with transaction(_sessions(request)) as session:
+        case = cases.transition(
+            session, actor, case_id, action=body.action, reason=body.reason, outcome=body.outcome, now=_now()
+        )
+        return _out(session, actor, case)

@@ -234,7 +234,9 @@ def update_draft(
     if actor.role != "applicant":
         raise CaseError(403, "only the applicant edits a draft")
     if case.status != Status.draft.value:
-        raise CaseError(409, f"only a draft can be edited; this case is {case.status}", allowed=_allowed(case, actor))
+        raise CaseError(
+            409, f"only a draft can be edited; this case is {case.status}", allowed=allowed_for(session, actor, case)
+        )
     before = state(case)
     if profile is not None:
         case.profile = dict(profile)
@@ -252,7 +254,7 @@ def submit(session: Session, actor: Actor, case_id: str, *, now: dt.datetime) ->
     """Validate and score the profile with the policy in force on the submission date; store it all."""
     case = _load(session, actor, case_id, lock=True)
     before = state(case)
-    _transition_check(case, actor, Command(Action.submit, actor.id, actor.role))
+    _transition_check(session, case, Command(Action.submit, actor.id, actor.role))
     on = now.date()
     pack = get_pack(case.pack)
     try:
@@ -384,16 +386,7 @@ def _facts(session: Session, case: Case) -> CaseFacts:
     )
 
 
-def _allowed(case: Case, actor: Actor) -> tuple[str, ...]:
-    facts = CaseFacts(
-        Status(case.status), case.applicant_id, case.recommendation, case.refusal_proposed_by, frozenset()
-    )
-    return allowed_actions(facts, actor.id, actor.role)
-
-
-def _transition_check(case: Case, actor: Actor, command: Command) -> Status:
-    session = Session.object_session(case)
-    assert session is not None
+def _transition_check(session: Session, case: Case, command: Command) -> Status:
     try:
         return check(_facts(session, case), command)
     except TransitionError as exc:
@@ -415,7 +408,7 @@ def transition(
         return submit(session, actor, case_id, now=now)
     case = _load(session, actor, case_id, lock=True)
     before = state(case)
-    target = _transition_check(case, actor, Command(action, actor.id, actor.role, reason, outcome))
+    target = _transition_check(session, case, Command(action, actor.id, actor.role, reason, outcome))
     previous = case.status
     case.status = target.value
     clean = reason.strip() if reason else None
