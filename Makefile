@@ -12,7 +12,7 @@ DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 
-.PHONY: demo test lint typecheck pytest bench bench-api system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api translations system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench: install
 
 bench-api: install system-deps
 	$(PY) benchmarks/bench_api.py
+
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --project Koshi -o src/koshi/web/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i src/koshi/web/translations/messages.pot -d src/koshi/web/translations --no-wrap --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

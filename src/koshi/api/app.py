@@ -17,6 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
@@ -25,6 +26,8 @@ from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker
+from koshi.web import pages as web_pages
+from koshi.web import security as web_security
 
 log = logging.getLogger("koshi.api")
 
@@ -62,18 +65,37 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     cases.install(app)
     app.include_router(auth.router)
     app.include_router(cases.router)
+    app.include_router(web_pages.router)
+    # outermost last: headers on every response, then the session, then the page language and user
+    app.add_middleware(web_pages.PageContext)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=config.signing_key(),
+        session_cookie="koshi_session",
+        max_age=8 * 3600,
+        same_site="lax",
+        https_only=config.env == "production",
+    )
+    app.add_middleware(web_security.SecurityHeaders)
 
     app.mount("/static/swagger", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    app.mount("/static", StaticFiles(packages=[("koshi.web", "static")]), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        html = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="Koshi case service",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon-32x32.png",
         )
+        # Swagger UI starts from one inline script: allow exactly that script by its hash, nothing else inline
+        csp = web_security.CSP.replace(
+            "script-src 'self'", "script-src 'self' " + web_security.script_hashes(bytes(html.body).decode())
+        ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        html.headers["Content-Security-Policy"] = csp
+        return html
 
     @app.get("/healthz", tags=["health"], summary="The process is alive")
     def healthz() -> dict[str, str]:

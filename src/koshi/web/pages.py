@@ -1,0 +1,112 @@
+"""Pages every user meets: sign in, sign out, the home page for each role, the language switch.
+
+Pages authenticate with the session cookie; the user's role is read from the
+database on every request, exactly as the API does for tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from koshi.store.db import transaction
+from koshi.store.models import User
+from koshi.store.users import authenticate
+from koshi.web import i18n
+from koshi.web.render import locale_of, page
+from koshi.web.security import csrf_ok
+
+router = APIRouter(include_in_schema=False)
+SESSION_USER = "uid"
+LANG_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class WebUser:
+    """The signed-in user of a page request."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+
+
+class PageContext(BaseHTTPMiddleware):
+    """Resolves the page language (and remembers a ``?lang=`` choice) and the signed-in user."""
+
+    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        query = request.query_params.get("lang")
+        request.state.locale = i18n.negotiate(
+            query, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+        )
+        request.state.user = _user(request) if "session" in request.scope else None
+        response = await call_next(request)
+        if query in i18n.LOCALES:
+            response.set_cookie(i18n.COOKIE, query, max_age=LANG_MAX_AGE, httponly=True, samesite="lax")
+        response.headers.setdefault("Content-Language", request.state.locale)
+        return response
+
+
+def _user(request: Request) -> WebUser | None:
+    uid = request.session.get(SESSION_USER)
+    if not isinstance(uid, int):
+        return None
+    with transaction(request.app.state.sessions) as session:
+        row = session.execute(
+            select(User.id, User.username, User.full_name, User.role).where(User.id == uid, User.active.is_(True))
+        ).one_or_none()
+    if row is None:
+        request.session.pop(SESSION_USER, None)
+        return None
+    return WebUser(row.id, row.username, row.full_name, row.role)
+
+
+HOME = {"applicant": "/my/cases", "officer": "/queue", "supervisor": "/queue", "analyst": "/dashboard"}
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    user: WebUser | None = request.state.user
+    if user is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    return page(request, "home.html", destination=HOME.get(user.role))
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request) -> Response:
+    return page(request, "sign_in.html", error=None, username="")
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    if not csrf_ok(request, csrf_token):
+        return page(request, "sign_in.html", status_code=400, error="csrf", username=username)
+    with transaction(request.app.state.sessions) as session:
+        user = authenticate(session, username, password)
+        uid = user.id if user else None
+    if uid is None:
+        return page(request, "sign_in.html", status_code=401, error="credentials", username=username)
+    request.session.clear()  # a new session on sign-in: no fixation
+    request.session[SESSION_USER] = uid
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    if csrf_ok(request, csrf_token):
+        request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+__all__ = ["PageContext", "WebUser", "locale_of", "router"]
