@@ -26,6 +26,9 @@ from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker
+from koshi.web import applicant as web_applicant
+from koshi.web import dashboard as web_dashboard
+from koshi.web import officer as web_officer
 from koshi.web import pages as web_pages
 from koshi.web import security as web_security
 
@@ -66,6 +69,9 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.include_router(auth.router)
     app.include_router(cases.router)
     app.include_router(web_pages.router)
+    app.include_router(web_applicant.router)
+    app.include_router(web_officer.router)
+    app.include_router(web_dashboard.router)
     # outermost last: headers on every response, then the session, then the page language and user
     app.add_middleware(web_pages.PageContext)
     app.add_middleware(

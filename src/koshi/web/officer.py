@@ -1,0 +1,7 @@
+"""Pages for the officer (issue 4, in progress)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
