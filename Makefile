@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 KOSHI := $(VENV)/bin/koshi
 # Debian packages the test suite needs (installed by `make test` when missing).
-DEBIAN_PACKAGES ?= postgresql
+DEBIAN_PACKAGES ?= postgresql chromium
 DEMO_N ?= 20000
 DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01

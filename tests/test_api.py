@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from koshi.store import migrate
 from koshi.store.db import make_sessionmaker
 from koshi.store.models import AuditRecord, Case
 from tests.service import Api
@@ -28,7 +29,7 @@ def problem(r: Any, status: int) -> dict[str, Any]:
 def test_health_and_readiness(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
     ready = api.client.get("/readyz").json()
-    assert ready["status"] == "ready" and ready["schema"] == "0001"
+    assert ready["status"] == "ready" and ready["schema"] == migrate.head()
     assert "/cases/{case_id}/transitions" in api.client.get("/openapi.json").json()["paths"]
 
 

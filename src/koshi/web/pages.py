@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from importlib import resources
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -68,6 +69,13 @@ def _user(request: Request) -> WebUser | None:
 
 
 HOME = {"applicant": "/my/cases", "officer": "/queue", "supervisor": "/queue", "analyst": "/dashboard"}
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on their own; answer with the packaged icon."""
+    icon = resources.files("koshi.web") / "static" / "favicon.svg"
+    return Response(icon.read_bytes(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/")
