@@ -241,3 +241,12 @@ def test_api_docs_load_nothing_from_the_internet(api: Api) -> None:
     for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css"):
         assert asset in page.text and api.client.get(asset).status_code == 200
     assert api.client.get("/redoc").status_code == 404  # ReDoc would load from a CDN: not served
+
+
+def test_submitting_a_draft_with_missing_fields_names_each_one(api: Api) -> None:
+    me = api.user("applicant")
+    r = api.client.post("/cases", json={"pack": "kz.permanent_residence", "profile": {"family_size": 2}}, headers=me)
+    body = problem(api.client.post(f"/cases/{r.json()['id']}/submit", headers=me), 422)
+    fields = {e["field"] for e in body["errors"]}
+    assert {"profile.birth_date", "profile.kazakh_level", "profile.settlement_region"} <= fields
+    assert "profile.family_size" not in fields

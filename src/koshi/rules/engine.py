@@ -230,7 +230,9 @@ def score_profile(pack: PolicyPack, profile: dict[str, Any], on: dt.date) -> exp
         PolicyNotInForce: when the pack has no version on ``on``.
     """
     provenance.snapshot(pack, on)
-    checked = validate_table(pack, profile_table(profile))
+    complete: dict[str, Any] = dict.fromkeys(f.column for f in pack.fields)  # absent fields: "is required"
+    complete.update(profile)
+    checked = validate_table(pack, profile_table(complete))
     if checked.errors:
         raise InvalidProfile(checked.errors)
     sim = SimulationBuilder().build_from_entities(system(), _situation(pack, checked.columns))
