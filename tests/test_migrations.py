@@ -18,7 +18,17 @@ from koshi.store import migrate
 from koshi.store.db import make_engine
 from koshi.store.models import AuditHead, Base
 
-TABLES = {"users", "cases", "case_events", "audit_log", "audit_head", "idempotency_keys"}
+TABLES = {
+    "users",
+    "cases",
+    "case_events",
+    "audit_log",
+    "audit_head",
+    "idempotency_keys",
+    "migration_flows",
+    "interregional_moves",
+    "resettler_followups",
+}
 
 
 @pytest.fixture

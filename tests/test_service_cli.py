@@ -265,7 +265,7 @@ def test_audit_verify_json_on_an_intact_chain(koshi: None, engine: Engine) -> No
 
 
 def test_demo_seed_files_cases_once(koshi: None, db_url: str) -> None:
-    code, out, err = run("demo", "seed", "--cases", "30")
+    code, out, err = run("demo", "seed", "--cases", "30", "--history-cases", "12")
     assert code == 0, out + err
     engine = make_engine(db_url)
     try:
@@ -274,7 +274,7 @@ def test_demo_seed_files_cases_once(koshi: None, db_url: str) -> None:
             statuses = dict(conn.execute(select(Case.status, func.count()).group_by(Case.status)).all())
             audited = conn.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
         assert demo == {f"demo-{role}": role for role in ROLES}
-        assert sum(statuses.values()) == 30
+        assert sum(statuses.values()) == 30 + 12  # the demo's cases and a year of decided ones
         assert {"draft", "scored", "in_review"} <= set(statuses)
         assert {"approved", "refused", "refusal_proposed"} & set(statuses)
         assert len(statuses) >= 4
@@ -284,11 +284,11 @@ def test_demo_seed_files_cases_once(koshi: None, db_url: str) -> None:
         with make_sessionmaker(engine)() as session:
             assert authenticate(session, "demo-officer", "koshi-demo-officer") is not None
 
-        code, out, err = run("demo", "seed", "--cases", "30")
+        code, out, err = run("demo", "seed", "--cases", "30", "--history-cases", "12")
         assert code == 0, out + err
-        assert "cases already present 30" in out
+        assert "cases already present 42" in out
         with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == 30
+            assert conn.execute(select(func.count()).select_from(Case)).scalar_one() == 42
             assert conn.execute(
                 select(func.count()).select_from(User).where(User.username.like("demo-%"))
             ).scalar_one() == len(ROLES)
@@ -305,7 +305,7 @@ def test_demo_seed_files_cases_once(koshi: None, db_url: str) -> None:
 def test_demo_seed_refuses_in_production(koshi: None, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KOSHI_ENV", "production")
     settings.cache_clear()
-    code, out, err = run("demo", "seed", "--cases", "5")
+    code, out, err = run("demo", "seed", "--cases", "5", "--history-cases", "3")
     assert code == 2
     assert "never created when KOSHI_ENV=production" in err
     assert "demo-" not in out

@@ -141,18 +141,33 @@ def serve(
 def demo_seed(
     cases: Annotated[int, typer.Option("--cases", help="Synthetic applications to file")] = 200,
     seed: Annotated[int, typer.Option("--seed", help="Random seed")] = 42,
+    history_cases: Annotated[
+        int, typer.Option("--history-cases", help="Applications filed and decided over the year, for the dashboard")
+    ] = 360,
 ) -> None:
-    """Create one documented demo account per role and file synthetic applications (idempotent)."""
+    """Create one documented demo account per role, applications at every stage, a year of decisions (idempotent)."""
     from koshi.accounts.roles import ROLES
     from koshi.demo import DEMO_PASSWORD, seed_demo
+    from koshi.store.monitoring import seed_monitoring
 
     if settings().env == "production":
         raise _fail("demo accounts are never created when KOSHI_ENV=production")
     engine = _engine()
     migrate.upgrade(engine)
+    now = _now()
+    sessions = make_sessionmaker(engine)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("filing demo applications", total=cases)
-        summary = seed_demo(make_sessionmaker(engine), cases=cases, seed=seed, now=_now(), progress=progress, task=task)
+        summary = seed_demo(sessions, cases=cases, seed=seed, now=now, progress=progress, task=task)
+        history = progress.add_task(f"a year of decisions ({now.year}) and monitoring data", total=history_cases)
+        summary |= seed_monitoring(
+            sessions,
+            seed=seed,
+            year=now.year,
+            now=now,
+            cases=history_cases,
+            progress=lambda n: progress.update(history, completed=n),
+        )
     t = Table(title="demo accounts (development only)")
     t.add_column("username")
     t.add_column("role")

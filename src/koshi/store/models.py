@@ -158,3 +158,8 @@ class IdempotencyKey(Base):
     response: Mapped[dict[str, Any]] = mapped_column(Json)
     case_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+# The monitoring tables live in their own module; importing it here registers them on Base.metadata,
+# so Alembic (and the model/migration comparison test) sees every table.
+import koshi.store.monitoring  # noqa: E402, F401
