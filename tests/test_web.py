@@ -115,3 +115,9 @@ def test_numbers_and_dates_follow_the_locale() -> None:
     assert i18n.format_percent(0.953, "en") == "95.3%"
     assert "2026" in i18n.format_date(dt.date(2026, 3, 1), "kk")
     assert i18n.format_date(dt.date(2026, 3, 1), "ru") != i18n.format_date(dt.date(2026, 3, 1), "en")
+
+
+def test_language_links_keep_the_other_query_parameters(api: Api) -> None:
+    html = api.client.get("/sign-in?lang=en&next=%2Fqueue&page=2").text
+    links = re.findall(r'href="([^"]*lang=(?:kk|ru)[^"]*)"', html)
+    assert links and all("page=2" in link and "next=%2Fqueue" in link for link in links)

@@ -44,6 +44,13 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "fmt_datetime": lambda v: i18n.format_datetime(v, locale),
         "fmt_number": lambda v, d=0: i18n.format_number(v, locale, d),
         "fmt_percent": lambda v: i18n.format_percent(v, locale),
+        "lang_url": lambda code: _with_lang(request, code),
     }
     ctx.update(context)
     return HTMLResponse(env.get_template(template).render(ctx), status_code=status_code)
+
+
+def _with_lang(request: Request, code: str) -> str:
+    """This page's address in another language, keeping its other query parameters (filters, page)."""
+    url = request.url.include_query_params(lang=code)
+    return f"{url.path}?{url.query}"
