@@ -12,7 +12,7 @@ DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 
-.PHONY: demo test lint typecheck pytest bench bench-api translations system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api translations screenshots system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench: install
 
 bench-api: install system-deps
 	$(PY) benchmarks/bench_api.py
+
+screenshots: install system-deps
+	KOSHI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest -q -m browser tests/browser
 
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output --project Koshi -o src/koshi/web/translations/messages.pot .

@@ -70,7 +70,18 @@ ACCOUNTS = {
 }
 
 
-# --- markers and failure screenshots -----------------------------------------------------------------
+# --- markers and screenshots -------------------------------------------------------------------------
+
+
+def screenshot_dir() -> Path:
+    """Where the page screenshots go: ``test-artifacts/screenshots`` (not in git), or ``$KOSHI_SCREENSHOTS``.
+
+    ``make screenshots`` points it at ``docs/screenshots`` to refresh the copies the README links to; a
+    normal test run never rewrites tracked files.
+    """
+    target = Path(os.environ.get("KOSHI_SCREENSHOTS", Path(__file__).parents[2] / "test-artifacts" / "screenshots"))
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def pytest_configure(config: pytest.Config) -> None:

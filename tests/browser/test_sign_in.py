@@ -1,12 +1,11 @@
 """Sign-in in a real browser: three languages, accessibility (axe), keyboard order, errors, CSP.
 
-Also writes the screenshots linked from the README: ``docs/screenshots/sign-in-<lang>.png``.
+Also writes screenshots ``sign-in-<lang>.png`` (test artifacts; see ``screenshot_dir`` in conftest).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -14,13 +13,14 @@ import pytest
 from playwright.sync_api import Error, Page, expect
 
 from tests.browser.axe import assert_accessible, violations
+from tests.browser.conftest import screenshot_dir
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Account, Console, SignIn
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 
 TEXT = {
     "kk": {
