@@ -27,13 +27,14 @@ from starlette.concurrency import run_in_threadpool
 from koshi.cases.states import MIN_REASON, Action, Status
 from koshi.documents.iin import InvalidIin, validate_iin
 from koshi.reference.regions import BY_KATO
-from koshi.rules.engine import get_pack
+from koshi.rules.engine import UnknownPack, get_pack
 from koshi.rules.pack import InputField, PolicyPack
 from koshi.rules.validation import profile_table, validate_table
 from koshi.store import cases
 from koshi.store.db import transaction
 from koshi.store.models import Case, CaseEvent
 from koshi.web import i18n
+from koshi.web.labels import N_
 from koshi.web.pages import WebUser
 from koshi.web.render import env, locale_of, page
 from koshi.web.security import csrf_ok
@@ -43,11 +44,6 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 MAX_REASON = 5000
 IIN = "applicant_iin"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker convention
-    """Mark ``message`` for extraction; it is translated where it is shown."""
-    return message
 
 
 # --- words shown from data (all translated in the templates with _()) -------------------------------
@@ -475,12 +471,12 @@ def _csrf_then_applicant(request: Request, form: Mapping[str, str]) -> cases.Act
     return _applicant(request)
 
 
-def _pack_name(pack_id: str) -> str:
+def pack_name(pack_id: str) -> str:
     if pack_id in PACK_NAMES:
         return PACK_NAMES[pack_id]
     try:
         return get_pack(pack_id).title
-    except Exception:  # an unknown pack id in old data: show the id
+    except UnknownPack:  # an unknown pack id in old data: show the id
         return pack_id
 
 
@@ -489,7 +485,7 @@ def _common() -> dict[str, Any]:
         "status_labels": STATUS_LABELS,
         "status_tags": STATUS_TAGS,
         "decision_labels": DECISION_LABELS,
-        "pack_name": _pack_name,
+        "pack_name": pack_name,
     }
 
 

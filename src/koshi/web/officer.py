@@ -26,12 +26,20 @@ from starlette.concurrency import run_in_threadpool
 
 from koshi.cases.states import APPEAL_OUTCOMES, MIN_REASON, OUTCOMES, Action, Status
 from koshi.reference.regions import BY_KATO, REGIONS
-from koshi.rules.engine import get_pack
+from koshi.rules.engine import UnknownPack, get_pack
 from koshi.store import cases
 from koshi.store.db import transaction
 from koshi.store.models import Case, CaseEvent
 from koshi.web import i18n
-from koshi.web.applicant import DECISION_LABELS, EVENT_LABELS, PACK_NAMES, STATUS_LABELS, STATUS_TAGS, display
+from koshi.web.applicant import (
+    DECISION_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    STATUS_TAGS,
+    display,
+    pack_name,
+)
+from koshi.web.labels import N_
 from koshi.web.pages import WebUser
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
@@ -42,11 +50,6 @@ PAGE_SIZE = 25
 MAX_REASON = 5000  # as the API's TransitionIn
 SORT_KEYS = ("submitted_at", "total", "updated_at")
 DEFAULT_SORT = "submitted_at"  # oldest submission first: the order work arrives in
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker convention
-    """Mark ``message`` for extraction; it is translated where it is shown."""
-    return message
 
 
 # The input descriptions of the packs with cases: the labels of the profile on the case page.
@@ -198,16 +201,6 @@ def region_name(kato: str | None, locale: str) -> str:
     if region is None:
         return str(kato)
     return {"ru": region.name_ru, "kk": region.name_kk}.get(locale, region.name_en)
-
-
-def pack_name(pack_id: str) -> str:
-    """The msgid naming a procedure."""
-    if pack_id in PACK_NAMES:
-        return PACK_NAMES[pack_id]
-    try:
-        return get_pack(pack_id).title
-    except Exception:  # an unknown pack id in old data: show the id
-        return pack_id
 
 
 def _common() -> dict[str, Any]:
@@ -505,7 +498,7 @@ def _case_page(
         allowed = cases.allowed_for(session, actor, case)
     try:
         fields = get_pack(case.pack).fields
-    except Exception:  # an unknown pack in old data: show the stored answers as they are
+    except UnknownPack:  # an unknown pack in old data: show the stored answers as they are
         fields = ()
     known = {f.column for f in fields}
     profile_rows = [(f.column, f.description, _shown(f.column, case.profile.get(f.column), locale)) for f in fields]
