@@ -1,15 +1,16 @@
-"""The three main journeys in a real browser, one language each, against the live server.
+"""The three main journeys in a real browser, each in all three languages, against the live server.
 
-* an applicant (kk) fills the permanent-residence form step by step, meets a
+* an applicant fills the permanent-residence form step by step, meets a
   validation message next to a field, corrects it, checks the answers, submits and
   reads the per-criterion explanation with its legal sources;
-* two officers (ru) refuse a case the rules refuse: the first takes it and proposes
+* two officers refuse a case the rules refuse: the first takes it and proposes
   the refusal, cannot confirm it himself, the second confirms it in another browser;
-* an analyst (en) reads the KPI dashboard (cards, drawn charts, tables), filters it
+* an analyst reads the KPI dashboard (cards, drawn charts, tables), filters it
   by year and region, and downloads the filtered workbook.
 
+Each journey runs in kk, ru and en (its original language first: kk, ru and en respectively).
 Each main page is checked with axe-core and for console errors and CSP violations.
-Also writes screenshots of the pages (test artifacts; see ``screenshot_dir`` in conftest).
+Also writes screenshots of the pages, named by language (test artifacts; see ``screenshot_dir`` in conftest).
 
 Expected words come from the app's own catalogues (:func:`tr`), which also fails when
 a word the test relies on is not translated, so the pages are checked to be in the
@@ -27,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
+from babel.dates import format_date
 from babel.numbers import parse_decimal
 from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
 
@@ -58,6 +60,12 @@ def tr(lang: str, msgid: str, **values: Any) -> str:
     if lang != "en":
         assert text != msgid, f"{msgid!r} is not translated into {lang}"
     return text % values if values else text
+
+
+def region_in(lang: str, kato: str) -> str:
+    """The region's name as the pages in ``lang`` show it."""
+    region = BY_KATO[kato]
+    return {"kk": region.name_kk, "ru": region.name_ru, "en": region.name_en}[lang]
 
 
 def number(text: str, lang: str) -> float:
@@ -95,7 +103,7 @@ def checked_page(page: Page, console: Console) -> None:
     console.assert_clean()
 
 
-# --- 1. the applicant, in Kazakh ----------------------------------------------------------------------
+# --- 1. the applicant (first in Kazakh) ----------------------------------------------------------------
 
 
 def answer(page: Page, lang: str, column: str, value: Any) -> None:
@@ -119,10 +127,10 @@ def continue_to(page: Page, lang: str, path: str) -> None:
     assert urlsplit(page.url).path == path, page.url
 
 
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
 def test_applicant_fills_the_form_submits_and_reads_the_explanation(
-    page: Page, console: Console, sign_in: SignIn
+    page: Page, console: Console, sign_in: SignIn, lang: str
 ) -> None:
-    lang = "kk"
     profile = {k: v for k, v in pr_profile().items() if k != "id"}
     sign_in(page, "applicant", lang=lang)
 
@@ -172,7 +180,7 @@ def test_applicant_fills_the_form_submits_and_reads_the_explanation(
             expect(link).to_have_attribute("href", "#kaztest_reading_pct")
             expect(link).to_contain_text(message)
             assert page.title().startswith(tr(lang, "Error:")), page.title()
-            page.screenshot(path=str(SCREENSHOTS / "applicant-step-error-kk.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"applicant-step-error-{lang}.png"), full_page=True)
             assert_accessible(page)
             only_status_error(console, 422, page.url)
             link.click()
@@ -187,7 +195,7 @@ def test_applicant_fills_the_form_submits_and_reads_the_explanation(
     answers = page.locator("#answer-kaztest_reading_pct .govuk-summary-list__value")
     expect(answers).to_have_text(str(profile["kaztest_reading_pct"]))
     expect(page.locator("#answer-settlement_region .govuk-summary-list__value")).to_have_text(
-        BY_KATO[profile["settlement_region"]].name_kk
+        region_in(lang, profile["settlement_region"])
     )
     expect(page.locator("#answer-education_level .govuk-summary-list__value")).to_have_text(
         tr(lang, CHOICE_LABELS["education_level"][profile["education_level"]])
@@ -236,7 +244,7 @@ def test_applicant_fills_the_form_submits_and_reads_the_explanation(
     expect(legal).to_have_count(1)  # the cited source is a link to the legal text
     assert "external" in (legal.get_attribute("rel") or "").split(), legal.get_attribute("rel")
     expect(page.locator("#history + ol")).to_contain_text(tr(lang, "Application submitted"))
-    page.screenshot(path=str(SCREENSHOTS / "applicant-case-kk.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"applicant-case-{lang}.png"), full_page=True)
     checked_page(page, console)
 
     # and the list of applications shows it, submitted and scored
@@ -246,7 +254,7 @@ def test_applicant_fills_the_form_submits_and_reads_the_explanation(
     checked_page(page, console)
 
 
-# --- 2. four eyes, in Russian ---------------------------------------------------------------------------
+# --- 2. four eyes (first in Russian) -------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -280,6 +288,7 @@ def act(page: Page, lang: str, action: str, button: str, reason: str | None = No
         section.get_by_role("button", name=tr(lang, button), exact=True).click()
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
 def test_a_refusal_needs_a_second_officer(
     page: Page,
     console: Console,
@@ -289,8 +298,8 @@ def test_a_refusal_needs_a_second_officer(
     sign_in: SignIn,
     users: dict[str, Account],
     refused_case: str,
+    lang: str,
 ) -> None:
-    lang = "ru"
     url = f"/queue/cases/{refused_case}"
     first_id = user_id(live_server, users["officer"].username)
     second_id = user_id(live_server, users["officer2"].username)
@@ -316,8 +325,8 @@ def test_a_refusal_needs_a_second_officer(
     ours = page.locator(f"table.koshi-queue tbody tr:has(a[href='{url}'])")
     expect(ours).to_have_count(1)
     expect(ours).to_contain_text(tr(lang, "Not eligible"))
-    expect(ours).to_contain_text(BY_KATO["550000000"].name_ru)
-    page.screenshot(path=str(SCREENSHOTS / "queue-ru.png"), full_page=True)
+    expect(ours).to_contain_text(region_in(lang, pr_profile()["settlement_region"]))
+    page.screenshot(path=str(SCREENSHOTS / f"queue-{lang}.png"), full_page=True)
     checked_page(page, console)
 
     # the case: the knock-out check that applies is named; take it
@@ -398,7 +407,7 @@ def test_a_refusal_needs_a_second_officer(
         expect(items.nth(1).locator(".koshi-history__meta")).to_contain_text(who[first_id])
         expect(items.nth(1).locator(".koshi-you")).to_have_count(0)
         expect(items.nth(1)).to_contain_text(reason)
-        second.screenshot(path=str(SCREENSHOTS / "officer-case-ru.png"), full_page=True)
+        second.screenshot(path=str(SCREENSHOTS / f"officer-case-{lang}.png"), full_page=True)
         checked_page(second, second_console)
     finally:
         other.close()
@@ -410,7 +419,7 @@ def test_a_refusal_needs_a_second_officer(
     checked_page(page, console)
 
 
-# --- 3. the analyst's dashboard, in English --------------------------------------------------------------
+# --- 3. the analyst's dashboard (first in English) -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -446,17 +455,19 @@ def charts_drawn(page: Page) -> dict[str, dict[str, Any]]:
     return found
 
 
+@pytest.mark.parametrize("lang", ["en", "kk", "ru"])
 def test_analyst_filters_the_dashboard_and_downloads_the_workbook(
-    page: Page, console: Console, sign_in: SignIn, monitoring: int, tmp_path: Path
+    page: Page, console: Console, sign_in: SignIn, monitoring: int, tmp_path: Path, lang: str
 ) -> None:
-    lang, this_year = "en", monitoring
+    this_year = monitoring
     year, region = this_year - 1, "550000000"  # a whole year of data; Pavlodar, a labour-deficit region
-    name = BY_KATO[region].name_en
+    name = region_in(lang, region)
     sign_in(page, "analyst", lang=lang)
     page.goto("/dashboard")
-    expect(page.locator("h1")).to_have_text("KPI dashboard")
+    expect(page.locator("h1")).to_have_text(tr(lang, "KPI dashboard"))
     expect(page.locator("#year")).to_have_value(str(this_year))  # the newest year with data by default
-    expect(page.locator(".govuk-body-l").first).to_have_text(re.compile(rf"^\s*{this_year}\s*·\s*All regions\s*$"))
+    everywhere = re.escape(tr(lang, "All regions"))
+    expect(page.locator(".govuk-body-l").first).to_have_text(re.compile(rf"^\s*{this_year}\s*·\s*{everywhere}\s*$"))
     cards = page.locator(".koshi-kpi-card")
     expect(cards).to_have_count(5)
     for card in cards.all():
@@ -469,28 +480,27 @@ def test_analyst_filters_the_dashboard_and_downloads_the_workbook(
             key,
             chart,
         )
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-en.png"), full_page=True)  # this year: every chart has data
+    page.screenshot(path=str(SCREENSHOTS / f"dashboard-{lang}.png"), full_page=True)  # this year: every chart has data
     checked_page(page, console)
 
     # the year alone: the national figures of that year, by month
-    page.get_by_label("Year", exact=True).select_option(str(year))
+    page.get_by_label(tr(lang, "Year"), exact=True).select_option(str(year))
     with page.expect_navigation():
-        page.get_by_role("button", name="Apply filters").click()
-    net_caption = "Net external migration (by month)"
+        page.get_by_role("button", name=tr(lang, "Apply filters"), exact=True).click()
+    net_caption = f"{tr(lang, 'Net external migration')} ({tr(lang, 'by month')})"
     national = table_rows(kpi_table(page, net_caption))
-    months = [
-        f"{m} {year}" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    ]
+    # each month's abbreviated name and the year, as Babel writes them in the page's language
+    months = [format_date(dt.date(year, m, 1), "LLL y", locale=lang) for m in range(1, 13)]
     assert [r[0] for r in national] == months, national
 
     # and a region: the same months, the region's smaller flows
-    page.get_by_label("Region", exact=True).select_option(region)
+    page.get_by_label(tr(lang, "Region"), exact=True).select_option(region)
     with page.expect_navigation():
-        page.get_by_role("button", name="Apply filters").click()
+        page.get_by_role("button", name=tr(lang, "Apply filters"), exact=True).click()
     assert parse_qs(urlsplit(page.url).query) == {"year": [str(year)], "region": [region]}, page.url
     expect(page.locator("#year")).to_have_value(str(year))
     expect(page.locator("#region")).to_have_value(region)
-    expect(page.locator(".govuk-body-l").first).to_have_text(re.compile(rf"^\s*{year}\s*·\s*{name}\s*$"))
+    expect(page.locator(".govuk-body-l").first).to_have_text(re.compile(rf"^\s*{year}\s*·\s*{re.escape(name)}\s*$"))
     regional = table_rows(kpi_table(page, net_caption))
     assert [r[0] for r in regional] == months, regional
     arrivals = [number(r[1], lang) for r in regional]
@@ -502,26 +512,30 @@ def test_analyst_filters_the_dashboard_and_downloads_the_workbook(
 
     # the workbook holds the filtered figures
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download all tables (Excel, XLSX)").click()
+        page.get_by_role("link", name=tr(lang, "Download all tables (Excel, XLSX)"), exact=True).click()
     assert download.value.suggested_filename == f"koshi-kpi-{year}-{region}.xlsx"
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     workbook = openpyxl.load_workbook(saved, read_only=True)
     expected_sheets = [
-        "Filters",
-        "Net migration",
-        "Qualified arrivals",
-        "To labour-deficit regions",
-        "Employment",
-        "Applications by month",
-        "Applications by region",
-        "Official figures",
+        tr(lang, title)
+        for title in (
+            "Filters",
+            "Net migration",
+            "Qualified arrivals",
+            "To labour-deficit regions",
+            "Employment",
+            "Applications by month",
+            "Applications by region",
+            "Official figures",
+        )
     ]
     assert workbook.sheetnames == expected_sheets, workbook.sheetnames
-    filters = {row[0]: row[1] for row in workbook["Filters"].iter_rows(values_only=True) if len(row) > 1}
-    assert filters["Year"] == year and filters["Region"] == name, filters
-    sheet = list(workbook["Net migration"].iter_rows(values_only=True))
-    assert sheet[0][:4] == ("Month", "Arrivals", "Departures", "Net migration"), sheet[0]
+    filters = {row[0]: row[1] for row in workbook[tr(lang, "Filters")].iter_rows(values_only=True) if len(row) > 1}
+    assert filters[tr(lang, "Year")] == year and filters[tr(lang, "Region")] == name, filters
+    sheet = list(workbook[tr(lang, "Net migration")].iter_rows(values_only=True))
+    headers = tuple(tr(lang, h) for h in ("Month", "Arrivals", "Departures", "Net migration"))
+    assert sheet[0][:4] == headers, sheet[0]
     assert [r[0] for r in sheet[1:]] == [f"{year}-{m:02d}" for m in range(1, 13)], sheet[1:]
     assert [r[1] for r in sheet[1:]] == arrivals, "the workbook's arrivals are not the page's"
     workbook.close()
