@@ -35,7 +35,8 @@ from koshi.store.db import transaction
 from koshi.store.models import Case, CaseEvent
 from koshi.web import i18n
 from koshi.web.labels import N_
-from koshi.web.pages import WebUser
+from koshi.web.pages import Stop as _Stop
+from koshi.web.pages import signed_in
 from koshi.web.render import env, locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -415,23 +416,12 @@ def check_step(
 # --- the signed-in applicant --------------------------------------------------------------------------
 
 
-class _Stop(Exception):
-    """A response that ends the request early (sign in, refused, not found)."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
 def _problem(request: Request, status: int, message: str | None = None) -> Response:
     return page(request, "applicant_problem.html", status_code=status, problem=status, message=message)
 
 
 def _applicant(request: Request) -> cases.Actor:
-    user: WebUser | None = request.state.user
-    if user is None:
-        raise _Stop(RedirectResponse("/sign-in", status_code=303))
-    if user.role != "applicant":
-        raise _Stop(_problem(request, 403))
+    user = signed_in(request, ("applicant",), lambda: _problem(request, 403))
     return cases.Actor(user.id, user.role)
 
 

@@ -40,7 +40,8 @@ from koshi.web.applicant import (
     pack_name,
 )
 from koshi.web.labels import N_
-from koshi.web.pages import WebUser
+from koshi.web.pages import Stop as _Stop
+from koshi.web.pages import signed_in
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -154,23 +155,12 @@ QUEUE_STATUSES = tuple(s.value for s in Status if s is not Status.submitted)
 # --- the signed-in officer or supervisor -------------------------------------------------------------
 
 
-class _Stop(Exception):
-    """A response that ends the request early (sign in, refused, not found)."""
-
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
 def _problem(request: Request, status: int, message: str | None = None) -> Response:
     return page(request, "officer_problem.html", status_code=status, problem=status, message=message)
 
 
 def _staff(request: Request) -> cases.Actor:
-    user: WebUser | None = request.state.user
-    if user is None:
-        raise _Stop(RedirectResponse("/sign-in", status_code=303))
-    if user.role not in cases.STAFF:
-        raise _Stop(_problem(request, 403))
+    user = signed_in(request, cases.STAFF, lambda: _problem(request, 403))
     return cases.Actor(user.id, user.role)
 
 

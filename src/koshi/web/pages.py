@@ -6,7 +6,7 @@ database on every request, exactly as the API does for tokens.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated
@@ -68,6 +68,23 @@ def _user(request: Request) -> WebUser | None:
     return WebUser(row.id, row.username, row.full_name, row.role)
 
 
+class Stop(Exception):
+    """A response that ends a page request early (sign in, refused, not found); routes return it."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def signed_in(request: Request, roles: Collection[str], forbidden: Callable[[], Response]) -> WebUser:
+    """The page's user if their role is in ``roles``; else :class:`Stop` with sign-in or ``forbidden()``."""
+    user: WebUser | None = request.state.user
+    if user is None:
+        raise Stop(RedirectResponse("/sign-in", status_code=303))
+    if user.role not in roles:
+        raise Stop(forbidden())
+    return user
+
+
 HOME = {"applicant": "/my/cases", "officer": "/queue", "supervisor": "/queue", "analyst": "/dashboard"}
 
 
@@ -117,4 +134,4 @@ def sign_out(request: Request, csrf_token: Annotated[str, Form()] = "") -> Respo
     return RedirectResponse("/sign-in", status_code=303)
 
 
-__all__ = ["PageContext", "WebUser", "locale_of", "router"]
+__all__ = ["PageContext", "Stop", "WebUser", "locale_of", "router", "signed_in"]
