@@ -681,53 +681,31 @@ class ca_crs_total(Variable):
 # --- principal's CLB levels, reported with the score ---------------------------------------------
 
 
-def _principal_clb(ability: str) -> type[Variable]:
-    """Family variable ``ca_crs_first_language_clb_<ability>``: the principal's level, reported with the score."""
+def _principal_level(variable: str, label: str) -> type[Variable]:
+    """Family variable ``ca_crs_<variable>``: the principal's language level, reported with the score."""
 
     def formula(family, period, parameters):
-        return family.principal(f"first_language_clb_{ability}", period)
+        return family.principal(variable, period)
 
-    attrs = {
-        "value_type": int,
-        "entity": Family,
-        "definition_period": DAY,
-        "label": f"Principal's first official language, {ability}: CLB/NCLC",
-        "formula": formula,
-    }
-    return type(f"ca_crs_first_language_clb_{ability}", (Variable,), attrs)
+    attrs = {"value_type": int, "entity": Family, "definition_period": DAY, "label": label, "formula": formula}
+    return type(f"ca_crs_{variable}", (Variable,), attrs)
 
 
-PRINCIPAL_CLB = tuple(_principal_clb(a) for a in ABILITIES)
-
-
-class ca_crs_second_language_clb_min(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's second official language: lowest CLB/NCLC across the four abilities"
-
-    def formula(family, period, parameters):
-        return family.principal("second_language_clb_min", period)
-
-
-class ca_crs_english_clb_min(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's English: lowest CLB across the four abilities (0 when no English test)"
-
-    def formula(family, period, parameters):
-        return family.principal("english_clb_min", period)
-
-
-class ca_crs_french_nclc_min(Variable):
-    value_type = int
-    entity = Family
-    definition_period = DAY
-    label = "Principal's French: lowest NCLC across the four abilities (0 when no French test)"
-
-    def formula(family, period, parameters):
-        return family.principal("french_nclc_min", period)
+PRINCIPAL_LEVELS = (
+    *(
+        _principal_level(f"first_language_clb_{a}", f"Principal's first official language, {a}: CLB/NCLC")
+        for a in ABILITIES
+    ),
+    _principal_level(
+        "second_language_clb_min", "Principal's second official language: lowest CLB/NCLC across the four abilities"
+    ),
+    _principal_level(
+        "english_clb_min", "Principal's English: lowest CLB across the four abilities (0 when no English test)"
+    ),
+    _principal_level(
+        "french_nclc_min", "Principal's French: lowest NCLC across the four abilities (0 when no French test)"
+    ),
+)
 
 
 # --- gates and decision --------------------------------------------------------------------------
@@ -828,10 +806,7 @@ VARIABLES: list[type[Variable]] = [
     ca_crs_additional_uncapped,
     ca_crs_additional_points,
     ca_crs_total,
-    *PRINCIPAL_CLB,
-    ca_crs_second_language_clb_min,
-    ca_crs_english_clb_min,
-    ca_crs_french_nclc_min,
+    *PRINCIPAL_LEVELS,
     ca_crs_ko_minor,
     ca_crs_rv_low_language,
     ca_crs_rv_same_language,
