@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from koshi import cli_service
+from koshi import cli_doc, cli_feeds, cli_service, cli_stay, cli_synth_feeds
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
 from koshi.rules.schema import input_schema
@@ -35,6 +35,11 @@ app.add_typer(cli_service.cases_app, name="cases")
 app.add_typer(cli_service.audit_app, name="audit")
 app.add_typer(cli_service.demo_app, name="demo")
 app.command("serve")(cli_service.serve)
+app.add_typer(cli_doc.app, name="doc")
+app.add_typer(cli_feeds.app, name="feeds")
+app.add_typer(cli_stay.stay_app, name="stay")
+app.add_typer(cli_stay.registry_app, name="registry")
+synth_app.command("feeds")(cli_synth_feeds.synth_feeds)
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)

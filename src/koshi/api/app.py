@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
-from koshi.api import auth, cases, problems
+from koshi.api import auth, cases, feeds, problems, registry
 from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
@@ -30,6 +30,7 @@ from koshi.web import applicant as web_applicant
 from koshi.web import dashboard as web_dashboard
 from koshi.web import officer as web_officer
 from koshi.web import pages as web_pages
+from koshi.web import police as web_police
 from koshi.web import security as web_security
 
 log = logging.getLogger("koshi.api")
@@ -68,10 +69,13 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     cases.install(app)
     app.include_router(auth.router)
     app.include_router(cases.router)
+    app.include_router(feeds.router)
+    app.include_router(registry.router)
     app.include_router(web_pages.router)
     app.include_router(web_applicant.router)
     app.include_router(web_officer.router)
     app.include_router(web_dashboard.router)
+    app.include_router(web_police.router)
     # outermost last: headers on every response, then the session, then the page language and user
     app.add_middleware(web_pages.PageContext)
     app.add_middleware(
