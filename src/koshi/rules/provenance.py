@@ -143,20 +143,30 @@ def snapshot(pack: PolicyPack, on: dt.date) -> PolicySnapshot:
 @functools.cache
 def _snapshot(pack_id: str, on: dt.date) -> PolicySnapshot:
     pack = packs()[pack_id]
-    if on < pack.effective_from:
+    return snapshot_roots(pack.id, pack.parameter_roots, pack.effective_from, on)
+
+
+@functools.cache
+def snapshot_roots(name: str, roots: tuple[str, ...], effective_from: dt.date, on: dt.date) -> PolicySnapshot:
+    """The parameters under ``roots`` in force on ``on``: rules that are not a points pack (stay rules, fees).
+
+    Raises:
+        PolicyNotInForce: before ``effective_from``.
+    """
+    if on < effective_from:
         raise PolicyNotInForce(
-            f"{pack.id} is not in force on {on.isoformat()}: its first version starts {pack.effective_from.isoformat()}"
+            f"{name} is not in force on {on.isoformat()}: its first version starts {effective_from.isoformat()}"
         )
     _linked()
     leaves: list[LeafValue] = []
-    for root in pack.parameter_roots:
+    for root in roots:
         leaves.extend(_leaves(root, node(root), on))
     canonical = json.dumps(
         {leaf.path: leaf.value for leaf in leaves}, sort_keys=True, separators=(",", ":"), default=str
     )
     digest = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-    version = max(max((leaf.since for leaf in leaves), default=pack.effective_from), pack.effective_from)
-    return PolicySnapshot(pack.id, on, version, digest, tuple(leaves))
+    version = max(max((leaf.since for leaf in leaves), default=effective_from), effective_from)
+    return PolicySnapshot(name, on, version, digest, tuple(leaves))
 
 
 def references(path: str) -> list[Reference]:

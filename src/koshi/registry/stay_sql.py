@@ -1,0 +1,333 @@
+"""Stay status for everyone at once, in DuckDB SQL: the rules of :mod:`koshi.registry.stay` without a day loop.
+
+The reference walks every day of every stay. Here a stay is cut into *counted segments* (the
+stay minus the days under a permit) and each segment's first unlawful day is computed in closed
+form:
+
+- **Per entry**: with ``base`` counted days of the same stay before the segment, the first
+  unlawful day is ``start + (per_entry - base)``.
+- **90 in 180**: inside a segment the window count ``f(d)`` grows by one a day, except on days
+  when a counted day leaves the window (then it stays flat), so it never falls: the unlawful days
+  of a segment are a suffix of it. With ``P`` counted days in the 179 days before the segment and
+  ``need = limit - P``, the count passes the limit on ``start + need + B``, where ``B`` is the
+  length of the earlier counted days that leave the window before the ``need``-th free day does
+  (a running sum over the earlier segments in the window).
+- **Visa nationals**: the unlawful days are the counted days no visa covers.
+
+Days are integers (days since 1970-01-01, Kazakhstan time) throughout. A property test checks
+that this and the reference agree on random histories, and ``benchmarks/bench_stays.py``
+measures both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+
+from koshi.registry.inputs import StayInputs
+from koshi.registry.stay import HORIZON_DAYS, StayPolicy, policy
+
+EPOCH = dt.date(1970, 1, 1)
+KZ_OFFSET_US = 5 * 3600 * 1_000_000
+DAY_US = 86_400 * 1_000_000
+
+PERSONS, EVENTS, COVERS = "stay_persons", "stay_events", "stay_covers"
+NO_END = 9_999_999  # the day number of a cover without an end (far beyond any horizon, no overflow at +1)
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01."""
+    return (day - EPOCH).days
+
+
+def register(con: duckdb.DuckDBPyConnection, inputs: StayInputs) -> None:
+    """Make ``inputs`` visible to :func:`status` under the names it reads."""
+    con.register(PERSONS, inputs.persons)
+    con.register(EVENTS, inputs.events)
+    con.register(COVERS, inputs.covers)
+
+
+def _regimes(rules: StayPolicy) -> pa.Table:
+    nat = [*sorted(rules.eaeu), *sorted(rules.per_entry)]
+    return pa.table(
+        {
+            "nationality": nat,
+            "regime": ["eaeu"] * len(rules.eaeu) + ["visa_free"] * len(rules.per_entry),
+            "per_entry": pa.array(
+                [None] * len(rules.eaeu) + [rules.per_entry[n] for n in sorted(rules.per_entry)], type=pa.int32()
+            ),
+        }
+    )
+
+
+STATUS_SQL = """
+WITH
+regime AS (
+    SELECT p.person_id, p.nationality,
+           coalesce(r.regime, 'visa') AS regime, r.per_entry
+    FROM {persons} p LEFT JOIN stay_regimes r USING (nationality)
+),
+ev AS (
+    SELECT person_id, occurred_at, direction,
+           CAST((epoch_us(occurred_at) + {kz_offset}) // {day_us} AS INTEGER) AS day
+    FROM {events}
+),
+seq AS (
+    SELECT *,
+           lag(direction) OVER w AS prev_dir,
+           lead(direction) OVER w AS next_dir,
+           lead(day) OVER w AS next_day
+    FROM ev WHERE day <= $d
+    WINDOW w AS (PARTITION BY person_id ORDER BY occurred_at, direction)
+),
+stays0 AS (
+    SELECT person_id, occurred_at AS ts, direction AS dir, day AS a,
+           CASE WHEN next_dir = 'exit' THEN next_day
+                WHEN next_dir = 'entry' THEN greatest(day, next_day - 1) END AS b,
+           coalesce(next_dir = 'entry', false) AS missing_exit, false AS missing_entry
+    FROM seq WHERE direction = 'entry'
+    UNION ALL
+    SELECT person_id, occurred_at, direction, day, day, false, true
+    FROM seq WHERE direction = 'exit' AND (prev_dir IS NULL OR prev_dir = 'exit')
+),
+stays AS (
+    SELECT *, coalesce(b, $h) AS b_eff, b IS NULL AS open,
+           row_number() OVER (PARTITION BY person_id ORDER BY ts, dir) AS k,
+           lag(coalesce(b, $h)) OVER (PARTITION BY person_id ORDER BY ts, dir) AS prev_b
+    FROM stays0
+),
+st AS (
+    SELECT *, greatest(a, coalesce(prev_b + 1, a)) AS a_c, coalesce(prev_b >= a, false) AS shared FROM stays
+),
+cov AS (
+    SELECT person_id, kind,
+           CAST(valid_from - DATE '1970-01-01' AS INTEGER) AS cs,
+           coalesce(CAST(valid_to - DATE '1970-01-01' AS INTEGER), {no_end}) AS ce
+    FROM {covers}
+    WHERE valid_to IS NULL OR valid_to >= valid_from
+),
+cov_runs AS (
+    SELECT *, max(ce) OVER (PARTITION BY person_id, kind ORDER BY cs, ce
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_max
+    FROM cov
+),
+cov_groups AS (
+    SELECT *, sum(CASE WHEN prev_max IS NULL OR cs > prev_max + 1 THEN 1 ELSE 0 END)
+              OVER (PARTITION BY person_id, kind ORDER BY cs, ce) AS grp
+    FROM cov_runs
+),
+merged AS (
+    SELECT person_id, kind, min(cs) AS cs, max(ce) AS ce FROM cov_groups GROUP BY person_id, kind, grp
+),
+permit AS (SELECT person_id, cs, ce FROM merged WHERE kind = 'permit'),
+visa AS (SELECT person_id, cs, ce FROM merged WHERE kind = 'visa'),
+ov AS (
+    SELECT s.person_id, s.k, s.a_c, s.b_eff, m.cs, m.ce
+    FROM st s JOIN permit m ON m.person_id = s.person_id AND m.cs <= s.b_eff AND m.ce >= s.a_c
+    WHERE s.a_c <= s.b_eff
+),
+gaps AS (
+    SELECT person_id, k, a_c AS s, min(cs) - 1 AS e FROM ov GROUP BY person_id, k, a_c
+    UNION ALL
+    SELECT person_id, k, ce + 1 AS s,
+           coalesce(lead(cs) OVER (PARTITION BY person_id, k ORDER BY cs) - 1, b_eff) AS e
+    FROM ov
+),
+seg0 AS (
+    SELECT s.person_id, s.k, s.a_c AS s, s.b_eff AS e
+    FROM st s ANTI JOIN (SELECT DISTINCT person_id, k FROM ov) o ON o.person_id = s.person_id AND o.k = s.k
+    WHERE s.a_c <= s.b_eff
+    UNION ALL
+    SELECT person_id, k, s, e FROM gaps WHERE s <= e
+),
+shared_day AS (
+    -- a stay whose entry day is the previous stay's last day: that day counts for its per-entry limit
+    SELECT s.person_id, s.k,
+           CASE WHEN s.shared AND NOT EXISTS (
+               SELECT 1 FROM permit m WHERE m.person_id = s.person_id AND m.cs <= s.a AND m.ce >= s.a
+           ) THEN 1 ELSE 0 END AS cnt
+    FROM st s
+),
+seg AS (
+    SELECT g.person_id, g.k, g.s, g.e, g.e - g.s + 1 AS len,
+           sd.cnt + coalesce(sum(g.e - g.s + 1) OVER (PARTITION BY g.person_id, g.k ORDER BY g.s
+                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS base,
+           row_number() OVER (PARTITION BY g.person_id ORDER BY g.s) AS j
+    FROM seg0 g JOIN shared_day sd USING (person_id, k)
+),
+prior AS (
+    -- earlier counted days in the 179 days before each segment, clipped to that window
+    SELECT c.person_id, c.j,
+           greatest(p.s, c.s - $w + 1) AS ps,
+           least(p.e, c.s - 1) AS pe
+    FROM seg c JOIN seg p ON p.person_id = c.person_id AND p.j < c.j AND p.e >= c.s - $w + 1
+),
+prior_run AS (
+    SELECT pr.*, pe - ps + 1 AS plen,
+           coalesce(sum(pe - ps + 1) OVER (PARTITION BY person_id, j ORDER BY ps
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM prior pr WHERE pe >= ps
+),
+need AS (
+    SELECT s.person_id, s.j, $l - coalesce(sum(p.plen), 0) AS need
+    FROM seg s LEFT JOIN prior_run p USING (person_id, j)
+    GROUP BY s.person_id, s.j
+),
+skip AS (
+    SELECT n.person_id, n.j, n.need,
+           coalesce(sum(p.plen) FILTER (WHERE (p.ps - (s.s - $w + 1)) - p.before < n.need), 0) AS b_skip
+    FROM need n JOIN seg s USING (person_id, j) LEFT JOIN prior_run p USING (person_id, j)
+    GROUP BY n.person_id, n.j, n.need
+),
+visa_cover AS (
+    -- visa runs are disjoint and not adjacent, so the day after the run holding a day is uncovered
+    SELECT s.person_id, s.j,
+           max(v.ce) FILTER (WHERE v.cs <= s.s AND v.ce >= s.s) AS run_to,
+           max(v.ce) FILTER (WHERE v.cs <= greatest(s.s, $d + 1) AND v.ce >= greatest(s.s, $d + 1)) AS next_run_to,
+           min(v.cs) FILTER (WHERE v.cs <= least(s.e, $d) AND v.ce >= least(s.e, $d)) AS last_run_from,
+           sum(greatest(0, least(v.ce, s.e, $d) - greatest(v.cs, s.s) + 1)) FILTER (WHERE v.cs IS NOT NULL)
+               AS covered_to_d
+    FROM seg s LEFT JOIN visa v ON v.person_id = s.person_id AND v.cs <= s.e AND v.ce >= s.s
+    GROUP BY s.person_id, s.j
+),
+judged AS (
+    SELECT s.*, r.regime, r.per_entry, st.open, st.a AS entry,
+           CASE
+             WHEN r.regime = 'visa' THEN
+               CASE WHEN vc.run_to IS NULL THEN s.s
+                    WHEN vc.run_to + 1 <= s.e THEN vc.run_to + 1 END
+             ELSE nullif(least(
+               CASE WHEN sk.need <= 0 THEN s.s ELSE s.s + sk.need + sk.b_skip END,
+               CASE WHEN r.per_entry IS NULL THEN NULL
+                    WHEN s.base >= r.per_entry THEN s.s ELSE s.s + r.per_entry - s.base END
+             ), -1)
+           END AS fb0,
+           CASE WHEN r.regime = 'visa' THEN 'no_visa'
+                WHEN r.per_entry IS NOT NULL
+                     AND (CASE WHEN s.base >= r.per_entry THEN s.s ELSE s.s + r.per_entry - s.base END)
+                         <= (CASE WHEN sk.need <= 0 THEN s.s ELSE s.s + sk.need + sk.b_skip END)
+                THEN 'per_entry' ELSE 'window' END AS limit0,
+           greatest(0, least(s.e, $d) - s.s + 1) - coalesce(vc.covered_to_d, 0) AS visa_bad_to_d,
+           CASE WHEN r.regime <> 'visa' OR s.e <= $d THEN NULL
+                WHEN vc.next_run_to IS NULL THEN greatest(s.s, $d + 1)
+                WHEN vc.next_run_to + 1 <= s.e THEN vc.next_run_to + 1 END AS visa_next_bad,
+           CASE WHEN vc.last_run_from IS NULL THEN least(s.e, $d) ELSE vc.last_run_from - 1 END AS visa_last_bad
+    FROM seg s
+    JOIN regime r USING (person_id)
+    JOIN st USING (person_id, k)
+    JOIN skip sk USING (person_id, j)
+    JOIN visa_cover vc USING (person_id, j)
+),
+bad AS (
+    SELECT *, CASE WHEN fb0 <= e THEN fb0 END AS fb,
+           CASE WHEN fb0 IS NULL OR fb0 > e THEN 0
+                WHEN regime = 'visa' THEN visa_bad_to_d
+                ELSE greatest(0, least(e, $d) - fb0 + 1) END AS bad_to_d,
+           CASE WHEN regime = 'visa' THEN visa_next_bad WHEN fb0 > $d AND fb0 <= e THEN fb0 END AS next_fb,
+           CASE WHEN regime = 'visa' THEN visa_last_bad ELSE least(e, $d) END AS last_bad
+    FROM judged
+),
+per_stay AS (
+    SELECT person_id, k, any_value(open) AS open, any_value(entry) AS entry,
+           sum(bad_to_d) AS bad_days,
+           min(fb) FILTER (WHERE fb <= $d) AS since,
+           arg_min(limit0, fb) FILTER (WHERE fb <= $d) AS since_limit,
+           min(next_fb) AS next_bad,
+           arg_min(limit0, next_fb) AS next_limit,
+           max(last_bad) FILTER (WHERE fb <= $d AND bad_to_d > 0) AS last_bad_day,
+           sum(greatest(0, least(e, $d) - greatest(s, $d - $w + 1) + 1)) AS used_in_window
+    FROM bad GROUP BY person_id, k
+),
+person_stays AS (
+    SELECT person_id,
+           sum(used_in_window) AS days_used,
+           sum(bad_days) FILTER (WHERE open) AS overstay_days,
+           min(since) FILTER (WHERE open) AS overstay_since,
+           any_value(since_limit) FILTER (WHERE open AND since IS NOT NULL) AS overstay_limit,
+           min(next_bad) FILTER (WHERE open) AS next_bad,
+           any_value(next_limit) FILTER (WHERE open AND next_bad IS NOT NULL) AS next_limit,
+           count(*) FILTER (WHERE NOT open AND bad_days > 0) AS past_overstays,
+           arg_max(entry, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_entry,
+           arg_max(since, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_start,
+           arg_max(last_bad_day, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_end,
+           arg_max(bad_days, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_days
+    FROM per_stay GROUP BY person_id
+),
+open_days AS (
+    SELECT s.person_id, sum(greatest(0, least(s.e, $d) - s.s + 1)) + any_value(sd.cnt) AS stay_days
+    FROM seg s JOIN st USING (person_id, k) JOIN shared_day sd USING (person_id, k)
+    WHERE st.open GROUP BY s.person_id
+),
+open_only AS (
+    -- the stay without an exit, even when a permit covers all of it (then it has no counted segment)
+    SELECT person_id, any_value(st.a) AS current_entry, any_value(sd.cnt) AS cnt
+    FROM st JOIN shared_day sd USING (person_id, k)
+    WHERE st.open GROUP BY person_id
+),
+flags AS (
+    SELECT person_id, count(*) FILTER (WHERE missing_exit) AS missing_exits,
+           count(*) FILTER (WHERE missing_entry) AS missing_entries
+    FROM stays0 GROUP BY person_id
+),
+covered AS (
+    SELECT person_id, CASE WHEN max(ce) >= {no_end} THEN NULL ELSE max(ce) END AS covered_until
+    FROM permit WHERE cs <= $d AND ce >= $d GROUP BY person_id
+)
+SELECT r.person_id, r.nationality, r.regime, r.per_entry,
+       oo.person_id IS NOT NULL AS present,
+       oo.current_entry,
+       coalesce(ps.days_used, 0) AS days_used,
+       CASE WHEN r.regime = 'visa' THEN NULL ELSE greatest(0, $l - coalesce(ps.days_used, 0)) END AS days_left,
+       CASE WHEN oo.person_id IS NOT NULL THEN coalesce(od.stay_days, oo.cnt) END AS stay_days,
+       coalesce(ps.overstay_days, 0) AS overstay_days,
+       ps.overstay_since,
+       ps.overstay_limit,
+       CASE WHEN oo.person_id IS NOT NULL AND ps.overstay_since IS NULL THEN
+            ps.next_bad END AS exceeds_on,
+       cv.covered_until,
+       coalesce(ps.past_overstays, 0) AS past_overstays,
+       ps.last_overstay_entry, ps.last_overstay_start, ps.last_overstay_end, ps.last_overstay_days,
+       coalesce(f.missing_exits, 0) AS missing_exits,
+       coalesce(f.missing_entries, 0) AS missing_entries
+FROM regime r
+LEFT JOIN person_stays ps USING (person_id)
+LEFT JOIN open_days od USING (person_id)
+LEFT JOIN open_only oo USING (person_id)
+LEFT JOIN flags f USING (person_id)
+LEFT JOIN covered cv USING (person_id)
+"""
+
+DATE_COLUMNS = (
+    "current_entry",
+    "overstay_since",
+    "exceeds_on",
+    "covered_until",
+    "last_overstay_entry",
+    "last_overstay_start",
+    "last_overstay_end",
+)
+
+
+def status_relation(
+    con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None = None
+) -> duckdb.DuckDBPyRelation:
+    """Stay status of every person on ``on`` as a relation (dates as day numbers), from the registered tables."""
+    rules = rules or policy(on)
+    con.register("stay_regimes", _regimes(rules))
+    sql = STATUS_SQL.format(
+        persons=PERSONS, events=EVENTS, covers=COVERS, kz_offset=KZ_OFFSET_US, day_us=DAY_US, no_end=NO_END
+    )
+    d = day_number(on)
+    params = {"d": d, "h": d + HORIZON_DAYS, "w": rules.window_days, "l": rules.window_limit}
+    return con.sql(sql, params=params)
+
+
+def status(con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None = None) -> pa.Table:
+    """Stay status of every person on ``on``, dates as dates, sorted by person."""
+    rel = status_relation(con, on, rules)
+    cols = ", ".join(
+        f"DATE '1970-01-01' + CAST({c} AS INTEGER) AS {c}" if c in DATE_COLUMNS else c for c in rel.columns
+    )
+    return con.sql(f"SELECT {cols} FROM rel ORDER BY person_id").to_arrow_table()
