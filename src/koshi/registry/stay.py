@@ -303,10 +303,13 @@ def _covered(covers: Sequence[Cover], kind: CoverKind, lo: int, hi: int) -> list
     return out
 
 
-def _timeline(stays: Sequence[Stay], covers: Sequence[Cover], hi: int, window: int) -> _Timeline:
-    """Lay stays (open ones run to ``hi``) and covers out day by day; days after ``hi`` are dropped."""
+def _timeline(
+    stays: Sequence[Stay], covers: Sequence[Cover], hi: int, window: int, first: int | None = None
+) -> _Timeline:
+    """Lay stays (open ones run to ``hi``) and covers out day by day, from a window before the first
+    stay (or ``first``) to ``hi``; days after ``hi`` are dropped."""
     starts = [s.entry.toordinal() for s in stays if s.entry.toordinal() <= hi]
-    lo = (min(starts) if starts else hi) - window
+    lo = min([*starts, hi if first is None else first]) - window
     n = hi - lo + 1
     permit = _covered(covers, "permit", lo, hi)
     visa = _covered(covers, "visa", lo, hi)
@@ -584,7 +587,7 @@ def _earliest_full_stay(
 ) -> dt.date | None:
     """First day from ``start`` on where ``full`` consecutive days can be spent lawfully."""
     hi = start.toordinal() + HORIZON_DAYS + full
-    t = _timeline(before, covers, hi, rules.window_days)
+    t = _timeline(before, covers, hi, rules.window_days, first=start.toordinal())
     hist = t.counted
     n = len(hist)
     prefix = [0] * (n + 1)

@@ -299,6 +299,17 @@ LEFT JOIN flags f USING (person_id)
 LEFT JOIN covered cv USING (person_id)
 """
 
+COUNT_COLUMNS = (
+    "per_entry",
+    "days_used",
+    "days_left",
+    "stay_days",
+    "overstay_days",
+    "past_overstays",
+    "last_overstay_days",
+    "missing_exits",
+    "missing_entries",
+)
 DATE_COLUMNS = (
     "current_entry",
     "overstay_since",
@@ -328,6 +339,11 @@ def status(con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None
     """Stay status of every person on ``on``, dates as dates, sorted by person."""
     rel = status_relation(con, on, rules)
     cols = ", ".join(
-        f"DATE '1970-01-01' + CAST({c} AS INTEGER) AS {c}" if c in DATE_COLUMNS else c for c in rel.columns
+        f"DATE '1970-01-01' + CAST({c} AS INTEGER) AS {c}"
+        if c in DATE_COLUMNS
+        else f"CAST({c} AS INTEGER) AS {c}"
+        if c in COUNT_COLUMNS
+        else c
+        for c in rel.columns
     )
     return con.sql(f"SELECT {cols} FROM rel ORDER BY person_id").to_arrow_table()
