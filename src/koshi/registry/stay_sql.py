@@ -65,8 +65,7 @@ def _regimes(rules: StayPolicy) -> pa.Table:
 STATUS_SQL = """
 WITH
 regime AS (
-    SELECT p.person_id, p.nationality,
-           coalesce(r.regime, 'visa') AS regime, r.per_entry
+    SELECT p.person_id, p.nationality, coalesce(r.regime, 'visa') AS regime, r.per_entry
     FROM {persons} p LEFT JOIN stay_regimes r USING (nationality)
 ),
 ev AS (
@@ -94,12 +93,15 @@ stays0 AS (
 ),
 stays AS (
     SELECT *, coalesce(b, $h) AS b_eff, b IS NULL AS open,
-           row_number() OVER (PARTITION BY person_id ORDER BY ts, dir) AS k,
-           lag(coalesce(b, $h)) OVER (PARTITION BY person_id ORDER BY ts, dir) AS prev_b
+           row_number() OVER w AS k,
+           lag(coalesce(b, $h)) OVER w AS prev_b
     FROM stays0
+    WINDOW w AS (PARTITION BY person_id ORDER BY ts, dir)
 ),
 st AS (
-    SELECT *, greatest(a, coalesce(prev_b + 1, a)) AS a_c, coalesce(prev_b >= a, false) AS shared FROM stays
+    SELECT person_id, k, a, b_eff, open, missing_exit, missing_entry,
+           greatest(a, coalesce(prev_b + 1, a)) AS a_c, coalesce(prev_b >= a, false) AS shared
+    FROM stays
 ),
 cov AS (
     SELECT person_id, kind,
@@ -123,6 +125,12 @@ merged AS (
 ),
 permit AS (SELECT person_id, cs, ce FROM merged WHERE kind = 'permit'),
 visa AS (SELECT person_id, cs, ce FROM merged WHERE kind = 'visa'),
+shared_cnt AS (
+    -- a stay entered on the previous stay's last day: that day counts for its per-entry limit too
+    SELECT s.person_id, s.k, CASE WHEN count(m.cs) = 0 THEN 1 ELSE 0 END AS cnt
+    FROM st s LEFT JOIN permit m ON m.person_id = s.person_id AND m.cs <= s.a AND m.ce >= s.a
+    WHERE s.shared GROUP BY s.person_id, s.k
+),
 ov AS (
     SELECT s.person_id, s.k, s.a_c, s.b_eff, m.cs, m.ce
     FROM st s JOIN permit m ON m.person_id = s.person_id AND m.cs <= s.b_eff AND m.ce >= s.a_c
@@ -135,51 +143,52 @@ gaps AS (
            coalesce(lead(cs) OVER (PARTITION BY person_id, k ORDER BY cs) - 1, b_eff) AS e
     FROM ov
 ),
+split AS (
+    -- stays cut by permits: several counted segments, each after the counted days before it
+    SELECT person_id, k, s, e,
+           coalesce(sum(e - s + 1) OVER (PARTITION BY person_id, k ORDER BY s
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_in_stay
+    FROM gaps WHERE s <= e
+),
 seg0 AS (
-    SELECT s.person_id, s.k, s.a_c AS s, s.b_eff AS e
+    SELECT s.person_id, s.k, s.a_c AS s, s.b_eff AS e, 0 AS before_in_stay
     FROM st s ANTI JOIN (SELECT DISTINCT person_id, k FROM ov) o ON o.person_id = s.person_id AND o.k = s.k
     WHERE s.a_c <= s.b_eff
     UNION ALL
-    SELECT person_id, k, s, e FROM gaps WHERE s <= e
-),
-shared_day AS (
-    -- a stay whose entry day is the previous stay's last day: that day counts for its per-entry limit
-    SELECT s.person_id, s.k,
-           CASE WHEN s.shared AND NOT EXISTS (
-               SELECT 1 FROM permit m WHERE m.person_id = s.person_id AND m.cs <= s.a AND m.ce >= s.a
-           ) THEN 1 ELSE 0 END AS cnt
-    FROM st s
+    SELECT person_id, k, s, e, before_in_stay FROM split
 ),
 seg AS (
     SELECT g.person_id, g.k, g.s, g.e, g.e - g.s + 1 AS len,
-           sd.cnt + coalesce(sum(g.e - g.s + 1) OVER (PARTITION BY g.person_id, g.k ORDER BY g.s
-                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS base,
-           row_number() OVER (PARTITION BY g.person_id ORDER BY g.s) AS j
-    FROM seg0 g JOIN shared_day sd USING (person_id, k)
+           g.before_in_stay + coalesce(sc.cnt, 0) AS base,
+           coalesce(sum(g.e - g.s + 1) OVER w - (g.e - g.s + 1), 0) AS cum_before,
+           row_number() OVER w AS j,
+           st.open, st.a AS entry, r.regime, r.per_entry
+    FROM seg0 g
+    JOIN st USING (person_id, k)
+    JOIN regime r USING (person_id)
+    LEFT JOIN shared_cnt sc USING (person_id, k)
+    WINDOW w AS (PARTITION BY g.person_id ORDER BY g.s ROWS UNBOUNDED PRECEDING)
+),
+cand AS (
+    -- only these can pass the 90/180 limit (or need the day they would): fewer counted days than the limit
+    -- since the first record leave every other segment lawful
+    SELECT person_id, j, s FROM seg WHERE regime <> 'visa' AND (cum_before + len > $l OR open)
 ),
 prior AS (
-    -- earlier counted days in the 179 days before each segment, clipped to that window
-    SELECT c.person_id, c.j,
-           greatest(p.s, c.s - $w + 1) AS ps,
-           least(p.e, c.s - 1) AS pe
-    FROM seg c JOIN seg p ON p.person_id = c.person_id AND p.j < c.j AND p.e >= c.s - $w + 1
+    SELECT c.person_id, c.j, c.s AS seg_start, greatest(p.s, c.s - $w + 1) AS ps, least(p.e, c.s - 1) AS pe
+    FROM cand c JOIN seg p ON p.person_id = c.person_id AND p.j < c.j AND p.e >= c.s - $w + 1
 ),
 prior_run AS (
-    SELECT pr.*, pe - ps + 1 AS plen,
+    SELECT person_id, j, seg_start, ps, pe - ps + 1 AS plen,
            coalesce(sum(pe - ps + 1) OVER (PARTITION BY person_id, j ORDER BY ps
-                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-    FROM prior pr WHERE pe >= ps
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before,
+           sum(pe - ps + 1) OVER (PARTITION BY person_id, j) AS p_total
+    FROM prior WHERE pe >= ps
 ),
-need AS (
-    SELECT s.person_id, s.j, $l - coalesce(sum(p.plen), 0) AS need
-    FROM seg s LEFT JOIN prior_run p USING (person_id, j)
-    GROUP BY s.person_id, s.j
-),
-skip AS (
-    SELECT n.person_id, n.j, n.need,
-           coalesce(sum(p.plen) FILTER (WHERE (p.ps - (s.s - $w + 1)) - p.before < n.need), 0) AS b_skip
-    FROM need n JOIN seg s USING (person_id, j) LEFT JOIN prior_run p USING (person_id, j)
-    GROUP BY n.person_id, n.j, n.need
+win AS (
+    SELECT person_id, j, any_value($l - p_total) AS need,
+           coalesce(sum(plen) FILTER (WHERE (ps - (seg_start - $w + 1)) - before < $l - p_total), 0) AS b_skip
+    FROM prior_run GROUP BY person_id, j
 ),
 visa_cover AS (
     -- visa runs are disjoint and not adjacent, so the day after the run holding a day is uncovered
@@ -190,112 +199,100 @@ visa_cover AS (
            sum(greatest(0, least(v.ce, s.e, $d) - greatest(v.cs, s.s) + 1)) FILTER (WHERE v.cs IS NOT NULL)
                AS covered_to_d
     FROM seg s LEFT JOIN visa v ON v.person_id = s.person_id AND v.cs <= s.e AND v.ce >= s.s
+    WHERE s.regime = 'visa'
     GROUP BY s.person_id, s.j
 ),
 judged AS (
-    SELECT s.*, r.regime, r.per_entry, st.open, st.a AS entry,
-           CASE
-             WHEN r.regime = 'visa' THEN
-               CASE WHEN vc.run_to IS NULL THEN s.s
-                    WHEN vc.run_to + 1 <= s.e THEN vc.run_to + 1 END
-             ELSE nullif(least(
-               CASE WHEN sk.need <= 0 THEN s.s ELSE s.s + sk.need + sk.b_skip END,
-               CASE WHEN r.per_entry IS NULL THEN NULL
-                    WHEN s.base >= r.per_entry THEN s.s ELSE s.s + r.per_entry - s.base END
-             ), -1)
-           END AS fb0,
-           CASE WHEN r.regime = 'visa' THEN 'no_visa'
-                WHEN r.per_entry IS NOT NULL
-                     AND (CASE WHEN s.base >= r.per_entry THEN s.s ELSE s.s + r.per_entry - s.base END)
-                         <= (CASE WHEN sk.need <= 0 THEN s.s ELSE s.s + sk.need + sk.b_skip END)
-                THEN 'per_entry' ELSE 'window' END AS limit0,
+    SELECT s.*,
+           CASE WHEN s.per_entry IS NULL THEN NULL
+                WHEN s.base >= s.per_entry THEN s.s ELSE s.s + s.per_entry - s.base END AS fb_entry,
+           CASE WHEN s.regime = 'visa' OR NOT (s.cum_before + s.len > $l OR s.open) THEN NULL
+                WHEN coalesce(w.need, $l) <= 0 THEN s.s
+                ELSE s.s + coalesce(w.need, $l) + coalesce(w.b_skip, 0) END AS fb_window,
+           CASE WHEN vc.run_to IS NULL THEN s.s WHEN vc.run_to + 1 <= s.e THEN vc.run_to + 1 END AS fb_visa,
            greatest(0, least(s.e, $d) - s.s + 1) - coalesce(vc.covered_to_d, 0) AS visa_bad_to_d,
-           CASE WHEN r.regime <> 'visa' OR s.e <= $d THEN NULL
+           CASE WHEN s.e <= $d THEN NULL
                 WHEN vc.next_run_to IS NULL THEN greatest(s.s, $d + 1)
                 WHEN vc.next_run_to + 1 <= s.e THEN vc.next_run_to + 1 END AS visa_next_bad,
            CASE WHEN vc.last_run_from IS NULL THEN least(s.e, $d) ELSE vc.last_run_from - 1 END AS visa_last_bad
     FROM seg s
-    JOIN regime r USING (person_id)
-    JOIN st USING (person_id, k)
-    JOIN skip sk USING (person_id, j)
-    JOIN visa_cover vc USING (person_id, j)
+    LEFT JOIN win w USING (person_id, j)
+    LEFT JOIN visa_cover vc USING (person_id, j)
+    WHERE s.open OR s.e >= $d - $w + 1 OR s.regime = 'visa'
+          OR s.cum_before + s.len > $l OR (s.per_entry IS NOT NULL AND s.base + s.len > s.per_entry)
 ),
 bad AS (
+    SELECT person_id, k, j, s, e, open, entry,
+           CASE WHEN regime = 'visa' THEN fb_visa ELSE least(fb_entry, fb_window) END AS fb0,
+           CASE WHEN regime = 'visa' THEN 'no_visa'
+                WHEN fb_entry IS NOT NULL AND fb_entry <= coalesce(fb_window, fb_entry) THEN 'per_entry'
+                ELSE 'window' END AS limit0,
+           regime, visa_bad_to_d, visa_next_bad, visa_last_bad
+    FROM judged
+),
+marked AS (
     SELECT *, CASE WHEN fb0 <= e THEN fb0 END AS fb,
            CASE WHEN fb0 IS NULL OR fb0 > e THEN 0
                 WHEN regime = 'visa' THEN visa_bad_to_d
                 ELSE greatest(0, least(e, $d) - fb0 + 1) END AS bad_to_d,
            CASE WHEN regime = 'visa' THEN visa_next_bad WHEN fb0 > $d AND fb0 <= e THEN fb0 END AS next_fb,
            CASE WHEN regime = 'visa' THEN visa_last_bad ELSE least(e, $d) END AS last_bad
-    FROM judged
+    FROM bad
 ),
-per_stay AS (
-    SELECT person_id, k, any_value(open) AS open, any_value(entry) AS entry,
-           sum(bad_to_d) AS bad_days,
-           min(fb) FILTER (WHERE fb <= $d) AS since,
-           arg_min(limit0, fb) FILTER (WHERE fb <= $d) AS since_limit,
-           min(next_fb) AS next_bad,
-           arg_min(limit0, next_fb) AS next_limit,
-           max(last_bad) FILTER (WHERE fb <= $d AND bad_to_d > 0) AS last_bad_day,
-           sum(greatest(0, least(e, $d) - greatest(s, $d - $w + 1) + 1)) AS used_in_window
-    FROM bad GROUP BY person_id, k
-),
-person_stays AS (
+person_seg AS (
     SELECT person_id,
-           sum(used_in_window) AS days_used,
-           sum(bad_days) FILTER (WHERE open) AS overstay_days,
-           min(since) FILTER (WHERE open) AS overstay_since,
-           any_value(since_limit) FILTER (WHERE open AND since IS NOT NULL) AS overstay_limit,
-           min(next_bad) FILTER (WHERE open) AS next_bad,
-           any_value(next_limit) FILTER (WHERE open AND next_bad IS NOT NULL) AS next_limit,
-           count(*) FILTER (WHERE NOT open AND bad_days > 0) AS past_overstays,
-           arg_max(entry, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_entry,
-           arg_max(since, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_start,
-           arg_max(last_bad_day, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_end,
-           arg_max(bad_days, k) FILTER (WHERE NOT open AND bad_days > 0) AS last_overstay_days
-    FROM per_stay GROUP BY person_id
+           sum(greatest(0, least(e, $d) - greatest(s, $d - $w + 1) + 1)) AS days_used,
+           sum(bad_to_d) FILTER (WHERE open) AS overstay_days,
+           min(fb) FILTER (WHERE open AND fb <= $d) AS overstay_since,
+           arg_min(limit0, fb) FILTER (WHERE open AND fb <= $d) AS overstay_limit,
+           min(next_fb) FILTER (WHERE open) AS next_bad,
+           sum(greatest(0, least(e, $d) - s + 1)) FILTER (WHERE open) AS open_days
+    FROM marked GROUP BY person_id
 ),
-open_days AS (
-    SELECT s.person_id, sum(greatest(0, least(s.e, $d) - s.s + 1)) + any_value(sd.cnt) AS stay_days
-    FROM seg s JOIN st USING (person_id, k) JOIN shared_day sd USING (person_id, k)
-    WHERE st.open GROUP BY s.person_id
+past_stay AS (
+    SELECT person_id, k, any_value(entry) AS entry, min(fb) AS start, max(last_bad) AS last_day,
+           sum(bad_to_d) AS days
+    FROM marked WHERE NOT open AND fb <= $d AND bad_to_d > 0 GROUP BY person_id, k
 ),
-open_only AS (
-    -- the stay without an exit, even when a permit covers all of it (then it has no counted segment)
-    SELECT person_id, any_value(st.a) AS current_entry, any_value(sd.cnt) AS cnt
-    FROM st JOIN shared_day sd USING (person_id, k)
-    WHERE st.open GROUP BY person_id
+past AS (
+    SELECT person_id, count(*) AS past_overstays,
+           arg_max(entry, k) AS last_overstay_entry, arg_max(start, k) AS last_overstay_start,
+           arg_max(last_day, k) AS last_overstay_end, arg_max(days, k) AS last_overstay_days
+    FROM past_stay GROUP BY person_id
 ),
-flags AS (
-    SELECT person_id, count(*) FILTER (WHERE missing_exit) AS missing_exits,
-           count(*) FILTER (WHERE missing_entry) AS missing_entries
-    FROM stays0 GROUP BY person_id
+stay_person AS (
+    SELECT st.person_id, count(*) FILTER (WHERE missing_exit) AS missing_exits,
+           count(*) FILTER (WHERE missing_entry) AS missing_entries,
+           any_value(a) FILTER (WHERE open) AS current_entry,
+           any_value(coalesce(sc.cnt, 0)) FILTER (WHERE open) AS open_shared,
+           bool_or(open) AS present
+    FROM st LEFT JOIN shared_cnt sc USING (person_id, k)
+    WHERE missing_exit OR missing_entry OR open
+    GROUP BY st.person_id
 ),
 covered AS (
     SELECT person_id, CASE WHEN max(ce) >= {no_end} THEN NULL ELSE max(ce) END AS covered_until
     FROM permit WHERE cs <= $d AND ce >= $d GROUP BY person_id
 )
 SELECT r.person_id, r.nationality, r.regime, r.per_entry,
-       oo.person_id IS NOT NULL AS present,
-       oo.current_entry,
+       coalesce(sp.present, false) AS present,
+       sp.current_entry,
        coalesce(ps.days_used, 0) AS days_used,
        CASE WHEN r.regime = 'visa' THEN NULL ELSE greatest(0, $l - coalesce(ps.days_used, 0)) END AS days_left,
-       CASE WHEN oo.person_id IS NOT NULL THEN coalesce(od.stay_days, oo.cnt) END AS stay_days,
+       CASE WHEN sp.present THEN coalesce(ps.open_days, 0) + sp.open_shared END AS stay_days,
        coalesce(ps.overstay_days, 0) AS overstay_days,
        ps.overstay_since,
        ps.overstay_limit,
-       CASE WHEN oo.person_id IS NOT NULL AND ps.overstay_since IS NULL THEN
-            ps.next_bad END AS exceeds_on,
+       CASE WHEN sp.present AND ps.overstay_since IS NULL THEN ps.next_bad END AS exceeds_on,
        cv.covered_until,
-       coalesce(ps.past_overstays, 0) AS past_overstays,
-       ps.last_overstay_entry, ps.last_overstay_start, ps.last_overstay_end, ps.last_overstay_days,
-       coalesce(f.missing_exits, 0) AS missing_exits,
-       coalesce(f.missing_entries, 0) AS missing_entries
+       coalesce(pa.past_overstays, 0) AS past_overstays,
+       pa.last_overstay_entry, pa.last_overstay_start, pa.last_overstay_end, pa.last_overstay_days,
+       coalesce(sp.missing_exits, 0) AS missing_exits,
+       coalesce(sp.missing_entries, 0) AS missing_entries
 FROM regime r
-LEFT JOIN person_stays ps USING (person_id)
-LEFT JOIN open_days od USING (person_id)
-LEFT JOIN open_only oo USING (person_id)
-LEFT JOIN flags f USING (person_id)
+LEFT JOIN stay_person sp USING (person_id)
+LEFT JOIN person_seg ps USING (person_id)
+LEFT JOIN past pa USING (person_id)
 LEFT JOIN covered cv USING (person_id)
 """
 
