@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from koshi.registry.inputs import StayInputs
@@ -344,3 +345,26 @@ def status(con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None
         for c in rel.columns
     )
     return con.sql(f"SELECT {cols} FROM rel ORDER BY person_id").to_arrow_table()
+
+
+def with_fines(table: pa.Table, on: dt.date, rules: StayPolicy | None = None) -> pa.Table:
+    """``table`` with the art. 517 band of the current overstay (or else the last one) and its fine.
+
+    The amounts of the higher bands are not public, so their fine columns are null.
+    """
+    rules = rules or policy(on)
+    current = np.asarray(table["overstay_days"].to_numpy(zero_copy_only=False), dtype=np.int64)
+    last = np.nan_to_num(table["last_overstay_days"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
+    days = np.where(current > 0, current, last.astype(np.int64))
+    bands = np.select(
+        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
+        ["none", "warning", "fine", "higher_fine"],
+        "fine_and_expulsion",
+    )
+    mrp = np.select([bands == "warning", bands == "fine"], [0, rules.fine_mrp], -1)
+    known = mrp >= 0
+    return (
+        table.append_column("fine_band", pa.array(bands.astype(str)))
+        .append_column("fine_mrp", pa.array(np.where(known, mrp, 0), pa.int32(), mask=~known))
+        .append_column("fine_kzt", pa.array(np.where(known, mrp * rules.mrp, 0), pa.int64(), mask=~known))
+    )
