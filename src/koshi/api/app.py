@@ -67,6 +67,7 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.state.sessions = make_sessionmaker(engine)
     problems.install(app)
     cases.install(app)
+    registry.install(app)
     app.include_router(auth.router)
     app.include_router(cases.router)
     app.include_router(feeds.router)
