@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -159,3 +160,34 @@ def _print(
             err.print(f"  row {e['row']}, field {e['field']!r}: {e['reason']}", highlight=False)
     if output is not None:
         out.print(f"wrote {summary['people']:,} rows to {output}")
+
+
+@registry_app.command("refresh")
+def registry_refresh(
+    on: Annotated[str | None, typer.Option("--on", help="Control date YYYY-MM-DD; default today (UTC+5).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Recompute everyone's stay status in the registry database (KOSHI_DATABASE_URL) for the police lists."""
+    from koshi.registry.stay import KZ_OFFSET
+    from koshi.settings import settings
+    from koshi.store import overstays
+    from koshi.store.db import make_engine, make_sessionmaker, transaction
+
+    now = dt.datetime.now(dt.UTC)
+    day = _date(on) if on else (now + KZ_OFFSET).date()
+    engine = make_engine(settings().database_url)
+    try:
+        with err.status(f"stay status of everyone in the registry on {day.isoformat()}"):
+            with transaction(make_sessionmaker(engine)) as session:
+                report = overstays.refresh(session, None, day, now)
+    except overstays.RegistryError as exc:
+        _fail(exc.message)
+    finally:
+        engine.dispose()
+    if as_json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(report), default=str) + "\n")
+        return
+    out.print(
+        f"stay status on {report.as_of.isoformat()}: {report.people:,} people, {report.present:,} in the country, "
+        f"{report.overstaying:,} overstaying, {report.soon:,} within 7 days ({report.seconds:.1f} s)"
+    )

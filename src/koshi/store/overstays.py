@@ -147,11 +147,16 @@ def compute(session: Session, on: dt.date) -> pa.Table:
         con.close()
 
 
-def refresh(session: Session, actor: Actor, on: dt.date, now: dt.datetime, soon_days: int = 7) -> RefreshReport:
-    """Recompute ``stay_status`` for everyone, in the caller's transaction."""
-    _check(actor, REFRESHERS)
+def refresh(session: Session, actor: Actor | None, on: dt.date, now: dt.datetime, soon_days: int = 7) -> RefreshReport:
+    """Recompute ``stay_status`` for everyone, in the caller's transaction (``actor`` None: the system,
+    as ``koshi registry refresh`` runs)."""
+    if actor is not None:
+        _check(actor, REFRESHERS)
     started = dt.datetime.now(dt.UTC)
-    table = compute(session, on)
+    try:
+        table = compute(session, on)
+    except PolicyNotInForce as exc:
+        raise RegistryError(422, str(exc), field="on") from None
     session.execute(delete(StayStatus))
     rows = table.select(list(STATUS_COLUMNS)).to_pylist()
     for row in rows:
@@ -170,8 +175,8 @@ def refresh(session: Session, actor: Actor, on: dt.date, now: dt.datetime, soon_
     audit.append(
         session,
         at=now,
-        actor_id=actor.id,
-        actor_role=actor.role,
+        actor_id=actor.id if actor else None,
+        actor_role=actor.role if actor else "system",
         action="registry.refresh",
         detail=f"as of {on.isoformat()}: {report.people} people, {report.overstaying} overstaying",
     )
