@@ -177,9 +177,11 @@ def registry_refresh(
     day = _date(on) if on else (now + KZ_OFFSET).date()
     engine = make_engine(settings().database_url)
     try:
-        with err.status(f"stay status of everyone in the registry on {day.isoformat()}"):
-            with transaction(make_sessionmaker(engine)) as session:
-                report = overstays.refresh(session, None, day, now)
+        with (
+            err.status(f"stay status of everyone in the registry on {day.isoformat()}"),
+            transaction(make_sessionmaker(engine)) as session,
+        ):
+            report = overstays.refresh(session, None, day, now)
     except overstays.RegistryError as exc:
         _fail(exc.message)
     finally:
