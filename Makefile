@@ -12,7 +12,7 @@ DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 
-.PHONY: demo test lint typecheck pytest bench bench-api translations screenshots system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api bench-stays translations screenshots system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ test: lint typecheck pytest
 
 bench: install
 	$(PY) benchmarks/bench_scoring.py
+
+bench-stays: install
+	$(PY) benchmarks/bench_stays.py
 
 bench-api: install system-deps
 	$(PY) benchmarks/bench_api.py
