@@ -28,6 +28,15 @@ TABLES = {
     "migration_flows",
     "interregional_moves",
     "resettler_followups",
+    "registry_persons",
+    "travel_documents",
+    "feed_batches",
+    "authorizations",
+    "border_events",
+    "registrations",
+    "permits",
+    "stay_status",
+    "overstay_reasons",
 }
 
 

@@ -244,7 +244,8 @@ class Control:
     overstay_since: dt.date | None
     overstay_limit: Limit | None  # the rule the first unlawful day broke
     exceeds_on: dt.date | None  # still lawful: the first unlawful day if the person stays on
-    covered_until: dt.date | None  # under a permit today: its last day (None if none or no end)
+    under_permit: bool  # a permit covers ``on``
+    covered_until: dt.date | None  # under a permit today: the last day of the unbroken run (None: no end, or none)
     fine: FineBand
     past_overstays: tuple[Overstay, ...]
     missing_exits: int
@@ -462,7 +463,7 @@ def control(
         a = open_stay.entry.toordinal()
         stay_days = sum(1 for d in range(a, day + 1) if not t.permit[t.i(d)])
     used = _window_count(t, day, rules.window_days) if t.lo <= day else 0
-    covered_until = _permit_run_end(covers, on)
+    under_permit, covered_until = _permit_run(covers, on)
 
     deadline, missing = _registration_due(open_stay, registrations, regime, on)
     late = tuple(
@@ -486,6 +487,7 @@ def control(
         overstay_since=current.start if current else None,
         overstay_limit=current.limit if current else None,
         exceeds_on=exceeds_on,
+        under_permit=under_permit,
         covered_until=covered_until,
         fine=fine_band(fine_days, rules),
         past_overstays=tuple(past),
@@ -500,8 +502,8 @@ def control(
     )
 
 
-def _permit_run_end(covers: Sequence[Cover], on: dt.date) -> dt.date | None:
-    """The last day of the unbroken run of permits holding ``on`` (None: no permit today, or no end)."""
+def _permit_run(covers: Sequence[Cover], on: dt.date) -> tuple[bool, dt.date | None]:
+    """Whether a permit covers ``on``, and the last day of the unbroken run of permits holding it (None: no end)."""
     runs: list[list[dt.date | None]] = []
     for c in sorted((c for c in covers if c.kind == "permit"), key=lambda c: c.start):
         last = runs[-1][1] if runs else None
@@ -512,8 +514,8 @@ def _permit_run_end(covers: Sequence[Cover], on: dt.date) -> dt.date | None:
     for start, end in runs:
         assert start is not None
         if start <= on and (end is None or on <= end):
-            return end
-    return None
+            return True, end
+    return False, None
 
 
 def _registration_due(

@@ -25,6 +25,7 @@ import datetime as dt
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from koshi.registry.inputs import StayInputs
@@ -252,13 +253,14 @@ person_seg AS (
 ),
 past_stay AS (
     SELECT person_id, k, any_value(entry) AS entry, min(fb) AS start, max(last_bad) AS last_day,
-           sum(bad_to_d) AS days
+           sum(bad_to_d) AS days, arg_min(limit0, fb) AS rule
     FROM marked WHERE NOT open AND fb <= $d AND bad_to_d > 0 GROUP BY person_id, k
 ),
 past AS (
     SELECT person_id, count(*) AS past_overstays,
            arg_max(entry, k) AS last_overstay_entry, arg_max(start, k) AS last_overstay_start,
-           arg_max(last_day, k) AS last_overstay_end, arg_max(days, k) AS last_overstay_days
+           arg_max(last_day, k) AS last_overstay_end, arg_max(days, k) AS last_overstay_days,
+           arg_max(rule, k) AS last_overstay_limit
     FROM past_stay GROUP BY person_id
 ),
 stay_person AS (
@@ -272,7 +274,7 @@ stay_person AS (
     GROUP BY st.person_id
 ),
 covered AS (
-    SELECT person_id, CASE WHEN max(ce) >= {no_end} THEN NULL ELSE max(ce) END AS covered_until
+    SELECT person_id, CASE WHEN max(ce) >= {no_end} THEN NULL ELSE max(ce) END AS covered_until, true AS under_permit
     FROM permit WHERE cs <= $d AND ce >= $d GROUP BY person_id
 )
 SELECT r.person_id, r.nationality, r.regime, r.per_entry,
@@ -285,9 +287,11 @@ SELECT r.person_id, r.nationality, r.regime, r.per_entry,
        ps.overstay_since,
        ps.overstay_limit,
        CASE WHEN sp.present AND ps.overstay_since IS NULL THEN ps.next_bad END AS exceeds_on,
+       coalesce(cv.under_permit, false) AS under_permit,
        cv.covered_until,
        coalesce(pa.past_overstays, 0) AS past_overstays,
        pa.last_overstay_entry, pa.last_overstay_start, pa.last_overstay_end, pa.last_overstay_days,
+       pa.last_overstay_limit,
        coalesce(sp.missing_exits, 0) AS missing_exits,
        coalesce(sp.missing_entries, 0) AS missing_entries
 FROM regime r
@@ -347,24 +351,30 @@ def status(con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None
     return con.sql(f"SELECT {cols} FROM rel ORDER BY person_id").to_arrow_table()
 
 
+def _bands(days: npt.NDArray[np.int64], rules: StayPolicy) -> npt.NDArray[np.str_]:
+    return np.select(
+        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
+        ["none", "warning", "fine", "higher_fine"],
+        "fine_and_expulsion",
+    ).astype(str)
+
+
 def with_fines(table: pa.Table, on: dt.date, rules: StayPolicy | None = None) -> pa.Table:
-    """``table`` with the art. 517 band of the current overstay (or else the last one) and its fine.
+    """``table`` with art. 517 bands: of the current overstay (or else the last one) with its fine, and of the last
+    past overstay (``last_fine_band``).
 
     The amounts of the higher bands are not public, so their fine columns are null.
     """
     rules = rules or policy(on)
     current = np.asarray(table["overstay_days"].to_numpy(zero_copy_only=False), dtype=np.int64)
     last = np.nan_to_num(table["last_overstay_days"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-    days = np.where(current > 0, current, last.astype(np.int64))
-    bands = np.select(
-        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
-        ["none", "warning", "fine", "higher_fine"],
-        "fine_and_expulsion",
-    )
+    last_days = last.astype(np.int64)
+    bands = _bands(np.where(current > 0, current, last_days), rules)
     mrp = np.select([bands == "warning", bands == "fine"], [0, rules.fine_mrp], -1)
     known = mrp >= 0
     return (
-        table.append_column("fine_band", pa.array(bands.astype(str)))
+        table.append_column("fine_band", pa.array(bands))
         .append_column("fine_mrp", pa.array(np.where(known, mrp, 0), pa.int32(), mask=~known))
         .append_column("fine_kzt", pa.array(np.where(known, mrp * rules.mrp, 0), pa.int64(), mask=~known))
+        .append_column("last_fine_band", pa.array(_bands(last_days, rules)))
     )

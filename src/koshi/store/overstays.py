@@ -84,11 +84,14 @@ class StayStatus(Base):
     overstay_since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     overstay_limit: Mapped[str | None] = mapped_column(String(10), nullable=True)
     exceeds_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    under_permit: Mapped[bool] = mapped_column(Boolean)
     covered_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     past_overstays: Mapped[int] = mapped_column(Integer)
     last_overstay_entry: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     last_overstay_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     last_overstay_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_overstay_limit: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    last_fine_band: Mapped[str] = mapped_column(String(20))
     missing_exits: Mapped[int] = mapped_column(Integer)
     fine_band: Mapped[str] = mapped_column(String(20))
     fine_mrp: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -251,7 +254,7 @@ def listing(
     if nationality:
         stmt = stmt.where(s.nationality == nationality.upper())
     if band:
-        stmt = stmt.where(s.fine_band == band)
+        stmt = stmt.where((s.last_fine_band if kind == "past" else s.fine_band) == band)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     found = list(session.scalars(stmt.offset((page - 1) * size).limit(size)))
     docs = _first_documents(session, [r.person_id for r in found])

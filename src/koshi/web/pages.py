@@ -85,7 +85,13 @@ def signed_in(request: Request, roles: Collection[str], forbidden: Callable[[], 
     return user
 
 
-HOME = {"applicant": "/my/cases", "officer": "/queue", "supervisor": "/queue", "analyst": "/dashboard"}
+HOME = {
+    "applicant": "/my/cases",
+    "officer": "/queue",
+    "supervisor": "/queue",
+    "analyst": "/dashboard",
+    "police": "/police/overstays",
+}
 
 
 @router.get("/favicon.ico")
