@@ -1,4 +1,4 @@
-"""IIN and BIN: structure, check digit, and error messages that never repeat the number."""
+"""IIN and BIN: structure, check digit, decoding, and error messages that never repeat the number."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from koshi.documents import (
+    Bin,
     Iin,
     InvalidBin,
     InvalidIin,
     check_digit,
+    decode_bin,
+    identifier_kind,
     is_valid_iin,
     mask,
     validate_bin,
@@ -254,3 +257,76 @@ def test_bin_never_issued_and_format() -> None:
         validate_bin(prefix + "0")
     with pytest.raises(InvalidBin, match="exactly 12 digits"):
         validate_bin("97124000131")
+
+
+# -- decoding -----------------------------------------------------------------------------------
+
+ENTITY_TYPES = {"4": "resident", "5": "non_resident", "6": "joint_entrepreneur"}
+ATTRIBUTES = {"0": "head_office", "1": "branch", "2": "representative_office", "3": "peasant_farm"}
+
+
+@pytest.mark.parametrize(("value", "century"), [("791028302728", 1900), ("061211600012", 2000)])
+def test_iin_century(value: str, century: int) -> None:
+    assert validate_iin(value).century == century
+
+
+@given(valid_iins())
+def test_century_is_the_7th_digit(value: str) -> None:
+    assert validate_iin(value).century == {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}[value[6]]
+
+
+def test_known_bin_decodes() -> None:
+    b = decode_bin("971240001315")
+    assert (b.registration_year, b.registration_month, b.entity_type, b.attribute) == (
+        1997,
+        12,
+        "resident",
+        "head_office",
+    )
+    assert b == Bin("971240001315", 1997, 12, "resident", "head_office")
+    assert repr(b) == "Bin(**********15)" and str(b) == "**********15"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        b.value = "x"  # type: ignore[misc]
+
+
+@given(valid_bins())
+def test_decode_bin_reads_every_digit(value: str) -> None:
+    b = decode_bin(value)
+    assert b.value == value
+    assert b.registration_month == int(value[2:4])
+    assert b.registration_year % 100 == int(value[:2]) and 1990 <= b.registration_year <= 2089
+    assert (b.entity_type, b.attribute) == (ENTITY_TYPES[value[4]], ATTRIBUTES[value[5]])
+    assert identifier_kind(value) == "bin"
+    assert value not in repr(b) and value not in str(b)
+
+
+@given(valid_iins())
+def test_iins_are_told_from_bins_by_the_5th_digit(value: str) -> None:
+    assert identifier_kind(value) == "iin"  # the 5th digit is the tens of the birth day, 0-3
+
+
+@pytest.mark.parametrize(("yy", "year"), [("89", 2089), ("90", 1990), ("00", 2000), ("07", 2007), ("99", 1999)])
+def test_bin_registration_century(yy: str, year: int) -> None:
+    number = with_check_digit(yy + "0540" + "01234") or with_check_digit(yy + "0540" + "01235")
+    assert number is not None
+    assert decode_bin(number).registration_year == year
+
+
+@pytest.mark.parametrize("month", ["00", "13", "99"])
+def test_decode_bin_rejects_an_impossible_month(month: str) -> None:
+    number = with_check_digit("97" + month + "40" + "00131") or with_check_digit("97" + month + "40" + "00132")
+    assert number is not None
+    assert validate_bin(number) == number  # validate_bin does not look at the date (unchanged API)
+    with pytest.raises(InvalidBin, match="registration month") as exc:
+        decode_bin(number)
+    assert exc.value.problem == "registration_date"
+    assert number not in str(exc.value)
+
+
+def test_decode_bin_passes_validate_bins_errors_through() -> None:
+    with pytest.raises(InvalidBin) as exc:
+        decode_bin("97124000131")
+    assert exc.value.problem == "format"
+    with pytest.raises(InvalidBin) as exc:
+        decode_bin("971240001316")
+    assert exc.value.problem == "check_digit"

@@ -4,6 +4,8 @@ Both are 12 digits whose last digit is a two-pass weighted mod-11 check digit
 (domain notes ``kazakhstan.md`` §6). An IIN starts with the birth date YYMMDD;
 its 7th digit gives century and sex. A BIN starts with the registration YYMM;
 its 5th digit is the entity type and its 6th the attribute (head office, branch...).
+:func:`decode_bin` reads those; :func:`identifier_kind` tells the two apart by
+the 5th digit (an IIN's is the tens digit of the birth day, 0-3; a BIN's is 4-6).
 
 The check digit is weaker than it looks. Weight 11 is 0 mod 11, so the 11th
 digit does not count at all in the first pass (and the 9th does not count in
@@ -23,6 +25,8 @@ Examples:
     (datetime.date(1979, 10, 28), 'M')
     >>> is_valid_iin("791028302729")
     False
+    >>> decode_bin("971240001315")
+    Bin(**********15)
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ from typing import Literal
 
 Sex = Literal["M", "F"]
 IinProblem = Literal["format", "century", "birth_date", "never_issued", "check_digit"]
-BinProblem = Literal["format", "entity_type", "attribute", "never_issued", "check_digit"]
+BinProblem = Literal["format", "registration_date", "entity_type", "attribute", "never_issued", "check_digit"]
+EntityType = Literal["resident", "non_resident", "joint_entrepreneur"]
+BinAttribute = Literal["head_office", "branch", "representative_office", "peasant_farm"]
 
 _WEIGHTS_FIRST = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _WEIGHTS_SECOND = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -47,8 +53,32 @@ _CENTURY_SEX: dict[str, tuple[int, Sex]] = {
     "5": (2000, "M"),
     "6": (2000, "F"),
 }
-_BIN_ENTITY_TYPES = frozenset("456")  # resident, non-resident, individual entrepreneur in joint business
-_BIN_ATTRIBUTES = frozenset("0123")  # head office, branch, representative office, peasant/farm enterprise
+_BIN_ENTITY_TYPE: dict[str, EntityType] = {
+    "4": "resident",  # resident legal entity
+    "5": "non_resident",  # non-resident legal entity
+    "6": "joint_entrepreneur",  # individual entrepreneur in joint business (ИП(С))
+}
+_BIN_ATTRIBUTE: dict[str, BinAttribute] = {
+    "0": "head_office",
+    "1": "branch",
+    "2": "representative_office",
+    "3": "peasant_farm",  # peasant or farm enterprise in joint business
+}
+_BIN_ENTITY_TYPES = frozenset(_BIN_ENTITY_TYPE)
+_BIN_ATTRIBUTES = frozenset(_BIN_ATTRIBUTE)
+ENTITY_TYPE_LABELS: dict[EntityType, str] = {
+    "resident": "resident legal entity",
+    "non_resident": "non-resident legal entity",
+    "joint_entrepreneur": "individual entrepreneur in joint business",
+}
+ATTRIBUTE_LABELS: dict[BinAttribute, str] = {
+    "head_office": "head office",
+    "branch": "branch",
+    "representative_office": "representative office",
+    "peasant_farm": "peasant or farm enterprise in joint business",
+}
+BIN_CENTURY_PIVOT = 90
+"""Registration years 90-99 are read as 1990s and 00-89 as 2000s: Kazakh legal entities date from 1991 on."""
 
 
 class InvalidIin(ValueError):
@@ -127,6 +157,16 @@ class Iin:
     birth_date: datetime.date
     sex: Sex
 
+    @property
+    def century(self) -> int:
+        """The century of birth as its first year (1800, 1900 or 2000), as the 7th digit says.
+
+        Examples:
+            >>> validate_iin("061211600012").century
+            2000
+        """
+        return self.birth_date.year // 100 * 100
+
     def __repr__(self) -> str:
         return f"Iin({mask(self.value)})"
 
@@ -192,6 +232,23 @@ def is_valid_iin(value: str) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class Bin:
+    """A validated, decoded BIN. Build it with :func:`decode_bin`; ``repr`` and ``str`` are masked."""
+
+    value: str
+    registration_year: int
+    registration_month: int
+    entity_type: EntityType
+    attribute: BinAttribute
+
+    def __repr__(self) -> str:
+        return f"Bin({mask(self.value)})"
+
+    def __str__(self) -> str:
+        return mask(self.value)
+
+
 def validate_bin(value: str) -> str:
     """Check a BIN's format, entity type (5th digit), attribute (6th digit) and check digit.
 
@@ -216,3 +273,45 @@ def validate_bin(value: str) -> str:
     if problem == "check_digit":
         raise InvalidBin(problem, "the check digit (12th digit) is wrong; the number was probably mistyped")
     return value
+
+
+def decode_bin(value: str) -> Bin:
+    """Validate a BIN (as :func:`validate_bin`) and decode its registration date, entity type and attribute.
+
+    Unlike :func:`validate_bin`, the registration month (digits 3-4) must be 01-12.
+    The year is read with :data:`BIN_CENTURY_PIVOT`.
+
+    Raises:
+        InvalidBin: with a reason that never contains the number.
+
+    Examples:
+        >>> b = decode_bin("971240001315")
+        >>> b.registration_year, b.registration_month, b.entity_type, b.attribute
+        (1997, 12, 'resident', 'head_office')
+    """
+    validate_bin(value)
+    month = int(value[2:4])
+    if not 1 <= month <= 12:
+        raise InvalidBin("registration_date", "the registration month in digits 3-4 (YYMM) must be 01-12")
+    yy = int(value[0:2])
+    return Bin(
+        value=value,
+        registration_year=(1900 if yy >= BIN_CENTURY_PIVOT else 2000) + yy,
+        registration_month=month,
+        entity_type=_BIN_ENTITY_TYPE[value[4]],
+        attribute=_BIN_ATTRIBUTE[value[5]],
+    )
+
+
+def identifier_kind(value: str) -> Literal["iin", "bin"]:
+    """Whether a 12-digit number is laid out as an IIN or a BIN, by its 5th digit.
+
+    An IIN's 5th digit is the tens digit of the birth day (0-3); a BIN's is the
+    entity type (4-6). Anything else is called an IIN, so that validating it gives
+    the IIN's reasons. Says nothing about validity.
+
+    Examples:
+        >>> identifier_kind("791028302728"), identifier_kind("971240001315")
+        ('iin', 'bin')
+    """
+    return "bin" if len(value) >= 5 and value[4] in _BIN_ENTITY_TYPES else "iin"
