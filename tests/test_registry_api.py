@@ -130,7 +130,7 @@ def test_reasons_are_validated_recorded_and_audited(registry: Api) -> None:
     assert wrong_stay.status_code == 422 and wrong_stay.json()["errors"][0]["field"] == "stay_entry"
     assert (
         registry.client.put(
-            f"/registry/persons/999999/overstays/2026-01-01/reason", json={"code": "hospital"}, headers=police
+            "/registry/persons/999999/overstays/2026-01-01/reason", json={"code": "hospital"}, headers=police
         ).status_code
         == 404
     )

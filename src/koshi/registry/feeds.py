@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 
 from koshi.documents.iin import InvalidBin, InvalidIin, validate_bin, validate_iin
 from koshi.reference.regions import REGIONS
-from koshi.registry.schema import FEEDS, RECORD_ID, Column, FeedKind, columns
+from koshi.registry.schema import FEEDS, RECORD_ID, TRAVELLER, Column, FeedKind, columns
 
 Mask = npt.NDArray[np.bool_]
 
@@ -122,7 +122,7 @@ class Validated:
     @property
     def rejected(self) -> int:
         """How many rows have at least one error."""
-        return self.total - self.table.num_rows
+        return self.total - int(self.table.num_rows)
 
 
 def output_schema(kind: FeedKind | str) -> pa.Schema:
@@ -250,7 +250,11 @@ class _Field:
 
 
 def _dates(arr: pa.Array, f: _Field, present: Mask) -> pa.Array:
-    """date32 values; strings must be YYYY-MM-DD and a real day."""
+    """date32 values; strings must be YYYY-MM-DD and a real day.
+
+    Strings are parsed once per distinct value: a feed repeats the same days
+    (birth dates, arrival days) many times.
+    """
     t = arr.type
     if pa.types.is_date(t) or pa.types.is_timestamp(t):
         if pa.types.is_timestamp(t) and t.tz is not None:
@@ -259,14 +263,18 @@ def _dates(arr: pa.Array, f: _Field, present: Mask) -> pa.Array:
     if not pa.types.is_string(t):
         f.flag(present, "is not a date in the form YYYY-MM-DD")
         return pa.nulls(len(arr), pa.date32())
-    shaped = _matches(arr, _DATE)
+    encoded = pc.dictionary_encode(arr)
+    distinct = encoded.dictionary
+    shaped = _matches(distinct, _DATE)
     parsed = pc.strptime(
-        pc.if_else(pa.array(shaped), arr, pa.scalar("1970-01-01")), format="%Y-%m-%d", unit="s", error_is_null=True
+        pc.if_else(pa.array(shaped), distinct, pa.scalar("1970-01-01")), format="%Y-%m-%d", unit="s", error_is_null=True
     )
     # strptime rolls impossible days over (2026-02-30 -> 03-02): only a day that prints back the same is real
-    real = shaped & _np(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), arr))
-    f.flag(present & ~real, "is not a date in the form YYYY-MM-DD")
-    return pc.if_else(pa.array(real), pc.cast(parsed, pa.date32()), pa.scalar(None, pa.date32()))
+    real = shaped & _np(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), distinct))
+    days = pc.if_else(pa.array(real), pc.cast(parsed, pa.date32()), pa.scalar(None, pa.date32()))
+    indices = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    f.flag(present & ~real[indices] if len(distinct) else present, "is not a date in the form YYYY-MM-DD")
+    return days.take(encoded.indices)
 
 
 def _datetimes(arr: pa.Array, f: _Field, present: Mask) -> pa.Array:
@@ -319,12 +327,13 @@ def _in_years(values: pa.Array, f: _Field, present: Mask) -> None:
 def _ints(arr: pa.Array, f: _Field, present: Mask) -> pa.Array:
     c = f.column
     t = arr.type
-    if pa.types.is_integer(t):
+    if pa.types.is_integer(t) and t != pa.uint64():
         values = pc.cast(arr, pa.int64())
-    elif pa.types.is_floating(t):
-        whole = _np(pc.equal(pc.floor(arr), arr))
+    elif pa.types.is_integer(t) or pa.types.is_floating(t):
+        as_float = pc.cast(arr, pa.float64(), safe=False)  # uint64 beyond 2**53 need not be exact: it is refused
+        whole = _np(pc.and_(pc.equal(pc.floor(as_float), as_float), pc.less(pc.abs(as_float), 1e18)))
         f.flag(present & ~whole, "is not a whole number")
-        values = pc.cast(pc.if_else(pa.array(whole), arr, pa.scalar(0.0)), pa.int64())
+        values = pc.cast(pc.if_else(pa.array(whole), as_float, pa.scalar(0.0)), pa.int64())
     else:
         s = _strings(arr)
         shaped = _matches(s, _INT)
@@ -426,8 +435,10 @@ def _parse(f: _Field, raw: pa.Array | None, n: int) -> None:
         elif c.kind == "enum":
             values = _enum(values, f, present)
         _length(values, f, present)
-    f.values = values
     f.present = present
+    good = f.good
+    # null where bad or missing (a bad value may have been replaced by a placeholder to parse the rest)
+    f.values = values if good.all() else pc.if_else(pa.array(good), values, pa.scalar(None, values.type))
 
 
 # --- cross-field checks --------------------------------------------------------------------------
@@ -625,17 +636,13 @@ def _required_text(c: Column) -> str:
     return "yes" if c.required else "no"
 
 
-def columns_markdown(kind: FeedKind | str) -> str:
-    """The feed's columns as a Markdown table (``docs/registry.md`` embeds it; a test keeps them equal)."""
+def columns_markdown(kind: FeedKind | str | None = None) -> str:
+    """A Markdown table of columns: with no ``kind`` the traveller columns every feed starts with,
+    else the feed's own columns (``docs/registry.md`` embeds them; a test keeps them equal)."""
+    traveller = {c.name for c in TRAVELLER}
+    chosen = TRAVELLER if kind is None else tuple(c for c in columns(kind) if c.name not in traveller)
     lines = ["| column | type | required | personal | description |", "|---|---|---|---|---|"]
-    for c in columns(kind):
+    for c in chosen:
         personal = "yes" if c.personal else ""
         lines.append(f"| `{c.name}` | {_kind_text(c)} | {_required_text(c)} | {personal} | {c.description} |")
     return "\n".join(lines)
-
-
-def iter_errors_csv(errors: Iterable[RowError]) -> Iterable[list[str]]:
-    """CSV rows (header first) for a list of errors: ``row,field,reason``."""
-    yield ["row", "field", "reason"]
-    for e in errors:
-        yield [str(e.row), e.field, e.reason]

@@ -163,3 +163,4 @@ class IdempotencyKey(Base):
 # The monitoring tables live in their own module; importing it here registers them on Base.metadata,
 # so Alembic (and the model/migration comparison test) sees every table.
 import koshi.store.monitoring  # noqa: E402, F401
+from koshi.store import registry as _registry  # noqa: E402, F401
