@@ -217,6 +217,7 @@ def test_rules_are_dated() -> None:
     assert before.parameters_hash != after.parameters_hash and after.version_date == d(2026, 7, 1)
     assert policy(ON).regime("RUS") == "eaeu" and policy(ON).regime("TUR") == "visa_free"
     assert policy(ON).regime("AFG") == "visa"
+    assert policy(ON).regime("D") == "visa_free" and policy(ON).per_entry_days("D") == 30  # Germany's ICAO code
 
 
 # --- planning agrees with control ----------------------------------------------------------------------

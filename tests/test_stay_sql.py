@@ -19,7 +19,7 @@ Person = tuple[str, list[tuple[dt.datetime, str]], list[stay.Cover]]
 
 @st.composite
 def people(draw: st.DrawFn) -> Person:
-    nationality = draw(st.sampled_from(["RUS", "KGZ", "UZB", "TUR", "CHN", "AFG", "PAK"]))
+    nationality = draw(st.sampled_from(["RUS", "KGZ", "UZB", "TUR", "CHN", "AFG", "PAK", "D"]))
     t = START + dt.timedelta(hours=draw(st.integers(0, 200)))
     events: list[tuple[dt.datetime, str]] = []
     for _ in range(draw(st.integers(0, 9))):

@@ -52,6 +52,9 @@ HORIZON_DAYS = 400
 EFFECTIVE_FROM = dt.date(2023, 1, 27)
 ROOTS = ("kz.stay", "kz.common.mrp")
 
+ICAO_ALIASES = {"D": "DEU"}
+"""ICAO 9303 codes that are not the ISO alpha-3 code of the same state (Germany prints ``D``)."""
+
 Regime = Literal["eaeu", "visa_free", "visa"]
 Limit = Literal["per_entry", "window", "no_visa"]
 CoverKind = Literal["permit", "visa"]
@@ -78,14 +81,15 @@ class StayPolicy:
     mrp: int
 
     def regime(self, nationality: str) -> Regime:
-        """The stay regime of a nationality."""
+        """The stay regime of a nationality (ICAO or ISO code)."""
+        nationality = ICAO_ALIASES.get(nationality, nationality)
         if nationality in self.eaeu:
             return "eaeu"
         return "visa_free" if nationality in self.per_entry else "visa"
 
     def per_entry_days(self, nationality: str) -> int | None:
         """Days allowed per entry, or None when only the 90/180 window (or a visa) limits the stay."""
-        return self.per_entry.get(nationality)
+        return self.per_entry.get(ICAO_ALIASES.get(nationality, nationality))
 
 
 def policy(on: dt.date) -> StayPolicy:

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from koshi.registry.inputs import StayInputs
-from koshi.registry.stay import HORIZON_DAYS, StayPolicy, policy
+from koshi.registry.stay import HORIZON_DAYS, ICAO_ALIASES, StayPolicy, policy
 
 EPOCH = dt.date(1970, 1, 1)
 KZ_OFFSET_US = 5 * 3600 * 1_000_000
@@ -52,14 +52,15 @@ def register(con: duckdb.DuckDBPyConnection, inputs: StayInputs) -> None:
 
 
 def _regimes(rules: StayPolicy) -> pa.Table:
-    nat = [*sorted(rules.eaeu), *sorted(rules.per_entry)]
+    """Nationality -> regime and days per entry; ICAO-only codes (``D``) map like the state's ISO code."""
+    regime = dict.fromkeys(rules.eaeu, ("eaeu", None)) | {n: ("visa_free", d) for n, d in rules.per_entry.items()}
+    regime |= {alias: regime[iso] for alias, iso in ICAO_ALIASES.items() if iso in regime}
+    nat = sorted(regime)
     return pa.table(
         {
             "nationality": nat,
-            "regime": ["eaeu"] * len(rules.eaeu) + ["visa_free"] * len(rules.per_entry),
-            "per_entry": pa.array(
-                [None] * len(rules.eaeu) + [rules.per_entry[n] for n in sorted(rules.per_entry)], type=pa.int32()
-            ),
+            "regime": [regime[n][0] for n in nat],
+            "per_entry": pa.array([regime[n][1] for n in nat], type=pa.int32()),
         }
     )
 
