@@ -11,6 +11,7 @@ DEMO_N ?= 20000
 DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
+DEMO_TRAVELLERS ?= 5000
 
 .PHONY: demo test lint typecheck pytest bench bench-api bench-stays translations screenshots system-deps clean install
 
@@ -39,6 +40,10 @@ demo: install
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
 	$(KOSHI) db upgrade
 	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
+	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date +%Y) --until $$(date +%F) -o var/feeds
+	for kind in authorizations border_events registrations permits; do \
+	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done
+	$(KOSHI) registry refresh
 	@echo "Koshi API on http://127.0.0.1:8000 (OpenAPI at /docs); sign in with a demo account above. Ctrl-C stops it."
 	$(KOSHI) serve --host 127.0.0.1 --port 8000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -63,6 +64,10 @@ def synth_feeds(
     eta_share: Annotated[
         float, typer.Option("--eta-share", help="Share of visa-free travellers applying for a QazETA ETA (0-1).")
     ] = 0.10,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Leave out records made after this day (YYYY-MM-DD): a year up to today."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Generate a seeded, realistic year of the four registry feeds, with the ground truth kept aside.
@@ -74,6 +79,10 @@ def synth_feeds(
     """
     rates = {"--overstay-rate": overstay_rate, "--dropped-exit-rate": dropped_exit_rate, "--eta-share": eta_share}
     _check(people, events, year, seed, fmt, rates)
+    try:
+        cutoff = None if until is None else dt.date.fromisoformat(until)
+    except ValueError:
+        _fail(f"--until {until!r} is not a date in the form YYYY-MM-DD")
     if output.exists() and not output.is_dir():
         _fail(f"{output} exists and is not a directory")
     started = time.perf_counter()
@@ -105,6 +114,8 @@ def synth_feeds(
         except ValueError as exc:
             _fail(str(exc))
         progress.update(task, completed=len(STEPS))
+        if cutoff is not None:
+            feeds = feeds.known_on(cutoff)
         rows = sum(t.num_rows for t in (*feeds.feeds().values(), *feeds.truth().values()))
         writing = progress.add_task(f"writing {fmt} to {output}", total=rows)
         try:

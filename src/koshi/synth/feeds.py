@@ -85,6 +85,7 @@ birth date and documents the same way (the record-linkage work corrupts them on 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -111,6 +112,7 @@ Progress = Callable[[str], None]
 
 EPOCH = dt.date(1970, 1, 1)
 KZ_OFFSET_S = 5 * 3600
+KZ_TZ = dt.timezone(dt.timedelta(hours=5))
 DAY_S = 86_400
 TIMESTAMP = pa.timestamp("s", tz="+05:00")
 """Feed datetimes: Kazakhstan time (UTC+5 everywhere since 1 Mar 2024)."""
@@ -486,6 +488,22 @@ class SynthFeeds:
             FeedKind.REGISTRATIONS: self.registrations,
             FeedKind.PERMITS: self.permits,
         }
+
+    def known_on(self, day: dt.date) -> SynthFeeds:
+        """The feeds as the sending systems would have sent them by the end of ``day`` (Kazakhstan time).
+
+        Records made later are dropped (crossings, filed applications, registrations, issued
+        permits); the truth is kept whole, so a demo can run on a year up to today.
+        """
+        end = pa.scalar(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), KZ_TZ), TIMESTAMP)
+        last = pa.scalar(day, pa.date32())
+        return dataclasses.replace(
+            self,
+            authorizations=self.authorizations.filter(pc.less(self.authorizations["applied_at"], end)),
+            border_events=self.border_events.filter(pc.less(self.border_events["occurred_at"], end)),
+            registrations=self.registrations.filter(pc.less_equal(self.registrations["registered_on"], last)),
+            permits=self.permits.filter(pc.less_equal(self.permits["issued_on"], last)),
+        )
 
     def truth(self) -> dict[str, pa.Table]:
         """The ground-truth tables by name."""
