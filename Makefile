@@ -40,7 +40,7 @@ demo: install
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
 	$(KOSHI) db upgrade
 	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
-	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date +%Y) --until $$(date +%F) -o var/feeds
+	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date -d '-180 days' +%Y) --until $$(date +%F) -o var/feeds
 	for kind in authorizations border_events registrations permits; do \
 	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done
 	$(KOSHI) registry refresh
