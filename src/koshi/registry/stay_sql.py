@@ -77,34 +77,34 @@ ev AS (
     FROM {events}
 ),
 seq AS (
+    -- one pass in time order per person: each event, its neighbours, and its rank (k, the stay's number)
     SELECT *,
+           row_number() OVER w AS k,
            lag(direction) OVER w AS prev_dir,
+           lag(day) OVER w AS prev_day,
            lead(direction) OVER w AS next_dir,
            lead(day) OVER w AS next_day
     FROM ev WHERE day <= $d
     WINDOW w AS (PARTITION BY person_id ORDER BY occurred_at, direction)
 ),
 stays0 AS (
-    SELECT person_id, occurred_at AS ts, direction AS dir, day AS a,
+    -- a stay starts at an entry, or at an exit with no entry before it; the previous stay ended on
+    -- the previous exit's day, or (missing exit) the day before this entry
+    SELECT person_id, k, day AS a,
            CASE WHEN next_dir = 'exit' THEN next_day
                 WHEN next_dir = 'entry' THEN greatest(day, next_day - 1) END AS b,
-           coalesce(next_dir = 'entry', false) AS missing_exit, false AS missing_entry
+           coalesce(next_dir = 'entry', false) AS missing_exit, false AS missing_entry,
+           CASE WHEN prev_dir = 'exit' THEN prev_day
+                WHEN prev_dir = 'entry' THEN greatest(prev_day, day - 1) END AS prev_b
     FROM seq WHERE direction = 'entry'
     UNION ALL
-    SELECT person_id, occurred_at, direction, day, day, false, true
+    SELECT person_id, k, day, day, false, true, CASE WHEN prev_dir = 'exit' THEN prev_day END
     FROM seq WHERE direction = 'exit' AND (prev_dir IS NULL OR prev_dir = 'exit')
 ),
-stays AS (
-    SELECT *, coalesce(b, $h) AS b_eff, b IS NULL AS open,
-           row_number() OVER w AS k,
-           lag(coalesce(b, $h)) OVER w AS prev_b
-    FROM stays0
-    WINDOW w AS (PARTITION BY person_id ORDER BY ts, dir)
-),
 st AS (
-    SELECT person_id, k, a, b_eff, open, missing_exit, missing_entry,
+    SELECT person_id, k, a, coalesce(b, $h) AS b_eff, b IS NULL AS open, missing_exit, missing_entry,
            greatest(a, coalesce(prev_b + 1, a)) AS a_c, coalesce(prev_b >= a, false) AS shared
-    FROM stays
+    FROM stays0
 ),
 cov AS (
     SELECT person_id, kind,
@@ -360,6 +360,22 @@ def _bands(days: npt.NDArray[np.int64], rules: StayPolicy) -> npt.NDArray[np.str
     ).astype(str)
 
 
+BANDS = ("none", "warning", "fine", "higher_fine", "fine_and_expulsion")
+
+
+def _bands(days: npt.NDArray[np.int64], rules: StayPolicy) -> pa.Array:
+    codes = np.select(
+        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
+        [0, 1, 2, 3],
+        4,
+    ).astype(np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(BANDS)).cast(pa.string())
+
+
+def _ints(table: pa.Table, column: str) -> npt.NDArray[np.int64]:
+    return np.asarray(table[column].fill_null(0).to_numpy(), dtype=np.int64)
+
+
 def with_fines(table: pa.Table, on: dt.date, rules: StayPolicy | None = None) -> pa.Table:
     """``table`` with art. 517 bands: of the current overstay (or else the last one) with its fine, and of the last
     past overstay (``last_fine_band``).
@@ -367,15 +383,15 @@ def with_fines(table: pa.Table, on: dt.date, rules: StayPolicy | None = None) ->
     The amounts of the higher bands are not public, so their fine columns are null.
     """
     rules = rules or policy(on)
-    current = np.asarray(table["overstay_days"].to_numpy(zero_copy_only=False), dtype=np.int64)
-    last = np.nan_to_num(table["last_overstay_days"].to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-    last_days = last.astype(np.int64)
-    bands = _bands(np.where(current > 0, current, last_days), rules)
-    mrp = np.select([bands == "warning", bands == "fine"], [0, rules.fine_mrp], -1)
-    known = mrp >= 0
+    current, last = _ints(table, "overstay_days"), _ints(table, "last_overstay_days")
+    days = np.where(current > 0, current, last)
+    mrp = np.select(
+        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days], [-1, 0, rules.fine_mrp], -1
+    )
+    known = (mrp >= 0) & (days > 0)
     return (
-        table.append_column("fine_band", pa.array(bands))
+        table.append_column("fine_band", _bands(days, rules))
         .append_column("fine_mrp", pa.array(np.where(known, mrp, 0), pa.int32(), mask=~known))
         .append_column("fine_kzt", pa.array(np.where(known, mrp * rules.mrp, 0), pa.int64(), mask=~known))
-        .append_column("last_fine_band", pa.array(_bands(last_days, rules)))
+        .append_column("last_fine_band", _bands(last, rules))
     )
