@@ -30,9 +30,9 @@ from typing import Any
 import duckdb
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from koshi.synth.feeds import generate_feeds, write_feeds
 
 from koshi.registry import feed_inputs, stay, stay_sql
+from koshi.synth.feeds import generate_feeds, write_feeds
 
 OUT = Path(__file__).parent / "out"
 COMPARED = (
