@@ -352,18 +352,11 @@ def status(con: duckdb.DuckDBPyConnection, on: dt.date, rules: StayPolicy | None
     return con.sql(f"SELECT {cols} FROM rel ORDER BY person_id").to_arrow_table()
 
 
-def _bands(days: npt.NDArray[np.int64], rules: StayPolicy) -> npt.NDArray[np.str_]:
-    return np.select(
-        [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
-        ["none", "warning", "fine", "higher_fine"],
-        "fine_and_expulsion",
-    ).astype(str)
-
-
 BANDS = ("none", "warning", "fine", "higher_fine", "fine_and_expulsion")
 
 
 def _bands(days: npt.NDArray[np.int64], rules: StayPolicy) -> pa.Array:
+    """The art. 517 band of each number of overstay days, as strings (built from small integer codes)."""
     codes = np.select(
         [days <= 0, days <= rules.warning_max_days, days <= rules.fine_max_days, days <= rules.higher_max_days],
         [0, 1, 2, 3],
