@@ -58,8 +58,15 @@ def format_date(value: dt.date | None, locale: str) -> str:
     return "" if value is None else _format_date(value, format="medium", locale=Locale.parse(locale))
 
 
+DISPLAY_TZ = dt.timezone(dt.timedelta(hours=5), "UTC+5")
+"""Times are stored in UTC and shown in Kazakhstan time (one zone, UTC+5, since 1 March 2024)."""
+
+
 def format_datetime(value: dt.datetime | None, locale: str) -> str:
-    return "" if value is None else _format_datetime(value, format="medium", locale=Locale.parse(locale))
+    """A date and time in Kazakhstan time (a naive value is taken as UTC, as SQLite returns it)."""
+    if value is None:
+        return ""
+    return _format_datetime(value, format="medium", tzinfo=DISPLAY_TZ, locale=Locale.parse(locale))
 
 
 def format_number(value: float | int | None, locale: str, digits: int = 0) -> str:
