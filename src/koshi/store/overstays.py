@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +25,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from koshi.registry import stay, stay_sql
 from koshi.rules.provenance import PolicyNotInForce
 from koshi.store import audit
-from koshi.store.cases import Actor
 from koshi.store.models import Base, Timestamp
 from koshi.store.registry import Authorization as AuthorizationRow
 from koshi.store.registry import (
@@ -37,6 +36,9 @@ from koshi.store.registry import (
     stay_inputs,
 )
 from koshi.store.registry import Registration as RegistrationRow
+
+if TYPE_CHECKING:  # the case service imports the models, which import this module
+    from koshi.store.cases import Actor
 
 READERS = frozenset({"police", "supervisor"})
 WRITERS = frozenset({"police"})
