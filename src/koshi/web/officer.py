@@ -42,6 +42,7 @@ from koshi.web.applicant import (
 from koshi.web.labels import N_
 from koshi.web.pages import Stop as _Stop
 from koshi.web.pages import signed_in
+from koshi.web.paging import pagination
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -315,28 +316,6 @@ def sort_columns(f: cases.QueueFilter) -> dict[str, SortColumn]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class PageLink:
-    """One item of the GOV.UK pagination: a page number or an ellipsis (number None)."""
-
-    number: int | None
-    href: str
-    current: bool
-
-
-def pagination(f: cases.QueueFilter, pages: int) -> list[PageLink]:
-    """First, last, and the current page with its neighbours; gaps shown as ellipses."""
-    shown = sorted({1, pages, f.page - 1, f.page, f.page + 1} & set(range(1, pages + 1)))
-    out: list[PageLink] = []
-    previous = 0
-    for n in shown:
-        if n - previous > 1:
-            out.append(PageLink(None, "", False))
-        out.append(PageLink(n, _query(f, page=n if n != 1 else None), n == f.page))
-        previous = n
-    return out
-
-
 @router.get("/queue")
 def queue(request: Request) -> Response:
     def work() -> Response:
@@ -362,7 +341,7 @@ def queue(request: Request) -> Response:
             invalid=bool(form.errors),
             summary=summary,
             pages=pages,
-            page_links=pagination(form.filter, pages),
+            page_links=pagination(form.filter.page, pages, lambda n: _query(form.filter, page=n if n != 1 else None)),
             prev_href=_query(form.filter, page=form.filter.page - 1 if form.filter.page > 2 else None),
             next_href=_query(form.filter, page=form.filter.page + 1),
             columns=sort_columns(form.filter),
@@ -633,4 +612,4 @@ async def act(request: Request, case_id: str) -> Response:
     return await run_in_threadpool(_guard, request, work)
 
 
-__all__ = ["FIELD_DESCRIPTIONS", "action_error", "history", "pagination", "parse_queue", "router", "sort_columns"]
+__all__ = ["FIELD_DESCRIPTIONS", "action_error", "history", "parse_queue", "router", "sort_columns"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -30,6 +30,7 @@ from koshi.store.registry import KZ_TIME, PersonDocument, TimelineEntry
 from koshi.web import i18n
 from koshi.web.labels import N_
 from koshi.web.pages import WebUser
+from koshi.web.paging import pagination
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -370,32 +371,6 @@ def list_url(kind: str, days: int, nationality: str | None, band: str | None, pa
     }
     clean = {k: str(v) for k, v in values.items() if v is not None}
     return LIST_PATH + ("?" + urlencode(clean) if clean else "")
-
-
-@dataclass(frozen=True, slots=True)
-class PageLink:
-    """One item of the GOV.UK pagination: a page number, or an ellipsis (number None)."""
-
-    number: int | None
-    href: str
-    current: bool
-
-
-def pagination(current: int, pages: int, href: Callable[[int], str]) -> list[PageLink]:
-    """First, last, and the current page with its neighbours; gaps as ellipses.
-
-    >>> [p.number for p in pagination(5, 9, str)]
-    [1, None, 4, 5, 6, None, 9]
-    """
-    shown = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
-    out: list[PageLink] = []
-    previous = 0
-    for n in shown:
-        if n - previous > 1:
-            out.append(PageLink(None, "", False))
-        out.append(PageLink(n, href(n), n == current))
-        previous = n
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -870,7 +845,6 @@ __all__ = [
     "list_url",
     "message",
     "overstay_views",
-    "pagination",
     "parse_list",
     "reason_error",
     "router",
