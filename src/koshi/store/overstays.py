@@ -26,16 +26,13 @@ from koshi.registry import stay, stay_sql
 from koshi.rules.provenance import PolicyNotInForce
 from koshi.store import audit
 from koshi.store.models import Base, Timestamp
-from koshi.store.registry import Authorization as AuthorizationRow
+from koshi.store.registry import Registration as RegistrationRow
 from koshi.store.registry import (
-    BorderEvent,
-    Permit,
     RegistryPerson,
     TravelDocument,
     person_timeline,
     stay_inputs,
 )
-from koshi.store.registry import Registration as RegistrationRow
 
 if TYPE_CHECKING:  # the case service imports the models, which import this module
     from koshi.store.cases import Actor
@@ -329,16 +326,14 @@ class _Records:
 
 
 def _records(session: Session, person_id: int) -> _Records:
+    """One person's records as the stay rules read them: the same export as for everyone (:func:`stay_inputs`)."""
     timeline = person_timeline(session, person_id)
     if timeline is None or not timeline.documents:
         raise RegistryError(404, "no such person in the registry")
+    inputs = stay_inputs(session, person_id=person_id)
+    events = [(r["occurred_at"], r["direction"]) for r in inputs.events.to_pylist()]
+    covers = [stay.Cover(r["kind"], r["valid_from"], r["valid_to"]) for r in inputs.covers.to_pylist()]
     doc_ids = [d.id for d in timeline.documents]
-    events = [
-        (at if at.tzinfo else at.replace(tzinfo=dt.UTC), direction)
-        for at, direction in session.execute(
-            select(BorderEvent.occurred_at, BorderEvent.direction).where(BorderEvent.document_id.in_(doc_ids))
-        )
-    ]
     registrations = [
         stay.Registration(a, r)
         for a, r in session.execute(
@@ -347,7 +342,7 @@ def _records(session: Session, person_id: int) -> _Records:
             )
         )
     ]
-    return _Records(timeline, timeline.documents[0].nationality, events, _covers(session, doc_ids), registrations)
+    return _Records(timeline, timeline.documents[0].nationality, events, covers, registrations)
 
 
 def _control(records: _Records, on: dt.date) -> stay.Control:
@@ -387,31 +382,6 @@ def person(
         detail=f"stay on {on.isoformat()}",
     )
     return PersonStay(person_id, records.nationality, control, planned, plan_error, records.timeline, reasons)
-
-
-def _covers(session: Session, doc_ids: Sequence[int]) -> list[stay.Cover]:
-    covers: list[stay.Cover] = []
-    for start, end, status, revoked in session.execute(
-        select(Permit.valid_from, Permit.valid_to, Permit.status, Permit.revoked_on).where(
-            Permit.document_id.in_(doc_ids)
-        )
-    ):
-        if status != "valid":
-            if revoked is None or revoked <= start:
-                continue
-            end = min(end, revoked - dt.timedelta(days=1)) if end else revoked - dt.timedelta(days=1)
-        covers.append(stay.Cover("permit", start, end))
-    for visa_from, visa_to in session.execute(
-        select(AuthorizationRow.valid_from, AuthorizationRow.valid_to).where(
-            AuthorizationRow.document_id.in_(doc_ids),
-            AuthorizationRow.kind == "evisa",
-            AuthorizationRow.decision == "approved",
-            AuthorizationRow.valid_from.is_not(None),
-        )
-    ):
-        if visa_from is not None:
-            covers.append(stay.Cover("visa", visa_from, visa_to))
-    return covers
 
 
 def set_reason(

@@ -272,8 +272,9 @@ def _covers(permits: pa.Table, visas: pa.Table) -> pa.Table:
     return covers.sort_by(keys)
 
 
-def stay_inputs(session: Session, *, chunk: int = CHUNK) -> StayInputs:
-    """Everything the stay rules read, from the registry: persons, border events and covers.
+def stay_inputs(session: Session, *, chunk: int = CHUNK, person_id: int | None = None) -> StayInputs:
+    """Everything the stay rules read, from the registry: persons, border events and covers
+    (of everyone, or of one person: the same rules serve the lists and a person's page).
 
     - ``persons``: each person's nationality, from their first registered document;
     - ``events``: every border crossing, in UTC;
@@ -284,12 +285,15 @@ def stay_inputs(session: Session, *, chunk: int = CHUNK) -> StayInputs:
       are left out.
     """
     doc = TravelDocument
-    first = select(func.min(doc.id)).group_by(doc.person_id).scalar_subquery()
+    only = [] if person_id is None else [doc.person_id == person_id]
+    first = select(func.min(doc.id)).where(*only).group_by(doc.person_id).scalar_subquery()
     persons = _stream(session, select(doc.person_id, doc.nationality).where(doc.id.in_(first)), PERSONS, chunk).sort_by(
         "person_id"
     )
-    event_cols = select(doc.person_id, BorderEvent.occurred_at, BorderEvent.direction).join(
-        doc, doc.id == BorderEvent.document_id
+    event_cols = (
+        select(doc.person_id, BorderEvent.occurred_at, BorderEvent.direction)
+        .join(doc, doc.id == BorderEvent.document_id)
+        .where(*only)
     )
     events = _stream(session, event_cols, EVENTS, chunk).sort_by(
         [("person_id", "ascending"), ("occurred_at", "ascending"), ("direction", "ascending")]
@@ -305,9 +309,9 @@ def stay_inputs(session: Session, *, chunk: int = CHUNK) -> StayInputs:
     )
     permits = _stream(
         session,
-        select(doc.person_id, Permit.valid_from, Permit.valid_to, Permit.status, Permit.revoked_on).join(
-            doc, doc.id == Permit.document_id
-        ),
+        select(doc.person_id, Permit.valid_from, Permit.valid_to, Permit.status, Permit.revoked_on)
+        .join(doc, doc.id == Permit.document_id)
+        .where(*only),
         permit_schema,
         chunk,
     )
@@ -321,6 +325,7 @@ def stay_inputs(session: Session, *, chunk: int = CHUNK) -> StayInputs:
             Authorization.decision == "approved",
             Authorization.valid_from.is_not(None),
             Authorization.valid_to.is_not(None),
+            *only,
         ),
         visa_schema,
         chunk,
