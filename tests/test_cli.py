@@ -157,3 +157,11 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     code, _, err = run("score", "kz.permanent_residence", str(src), "--on", "2026-03-01")
     assert code == 2
     assert "missing required column(s): kazakh_level" in err
+
+
+def test_errors_print_paths_literally(tmp_path: Path) -> None:
+    """A path with [brackets] is named as it is, not read as console markup (koshi.cli_io.fail)."""
+    missing = tmp_path / "feeds[bold].csv"
+    result = CliRunner().invoke(app, ["stay", "check", str(missing), "--on", "2026-03-01"])
+    assert result.exit_code == 2
+    assert "feeds[bold].csv: no such file" in result.stderr

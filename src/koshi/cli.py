@@ -7,15 +7,15 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from koshi import cli_doc, cli_feeds, cli_service, cli_stay, cli_synth_feeds
+from koshi.cli_io import err, fail, option_date, out
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
 from koshi.rules.schema import input_schema
@@ -41,27 +41,10 @@ app.add_typer(cli_stay.stay_app, name="stay")
 app.add_typer(cli_stay.registry_app, name="registry")
 synth_app.command("feeds")(cli_synth_feeds.synth_feeds)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
 CHUNK = 250_000
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="Evaluate as of this date (YYYY-MM-DD); default today.")]
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Print a one-line error and exit (2 = bad input)."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _date(value: str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"--on {value!r} is not a date in the form YYYY-MM-DD")
 
 
 def _pack(pack_id: str) -> Any:
@@ -118,7 +101,7 @@ def policy_show(
 ) -> None:
     """Show every parameter of PACK in force on a date, with its effective date, provenance and source."""
     pack = _pack(pack_id)
-    day = _date(on)
+    day = option_date(on)
     snap = _snapshot(pack, day)
     leaves = [
         {
@@ -192,7 +175,7 @@ def score(
     to OUT; with --explain and a .jsonl OUT, the full explanations are written instead.
     """
     pack = _pack(pack_id)
-    day = _date(on)
+    day = option_date(on)
     _snapshot(pack, day)
     try:
         table = read_table(file)

@@ -10,28 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from koshi.cli_io import fail, out
 from koshi.documents import iin as iin_mod
 from koshi.documents import mrz as mrz_mod
 from koshi.documents import translit
 
 app = typer.Typer(help="Identity documents: MRZ lines, IIN and BIN, name transliteration.", no_args_is_help=True)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _print_json(obj: Any) -> None:
@@ -44,7 +37,7 @@ def _on(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        _fail(f"--on {value!r} is not a date in the form YYYY-MM-DD")
+        fail(f"--on {value!r} is not a date in the form YYYY-MM-DD")
 
 
 def _mrz_json(result: mrz_mod.Mrz, reveal: bool) -> dict[str, Any]:
@@ -93,7 +86,7 @@ def mrz(
     try:
         result = mrz_mod.parse_mrz(text, as_of=_on(on))
     except mrz_mod.InvalidMrz as exc:
-        _fail(f"not an MRZ: {exc}")
+        fail(f"not an MRZ: {exc}")
     doc = _mrz_json(result, reveal)
     if as_json:
         _print_json(doc)
@@ -180,7 +173,7 @@ def iin(
                 }
             )
             raise typer.Exit(code) from None
-        _fail(f"{kind.upper()} {iin_mod.mask(number)} is not valid: {exc.reason}", code)
+        fail(f"{kind.upper()} {iin_mod.mask(number)} is not valid: {exc.reason}", code)
     if as_json:
         _print_json(doc)
         return
@@ -202,7 +195,7 @@ def translit_cmd(
     try:
         doc = {"latin": translit.to_latin(name), "mrz": translit.to_mrz(name), "match_key": translit.match_key(name)}
     except translit.NotTransliterable as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if as_json:
         _print_json(doc)
         return

@@ -25,16 +25,16 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from koshi.cli_io import err, fail, out
 from koshi.registry.feeds import FeedError, RowError, check_columns, feed_kind, rows_table
 from koshi.registry.schema import FeedKind
 from koshi.settings import settings
@@ -42,17 +42,10 @@ from koshi.tabular import TableFileError, file_format
 
 app = typer.Typer(help="Registry feeds: import batches, list batches.", no_args_is_help=True)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
 
 BATCH_ROWS = 50_000
 SHOWN_ERRORS = 10
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-    raise typer.Exit(code)
 
 
 def _progress() -> Progress:
@@ -177,7 +170,7 @@ def _sessions() -> Any:
 
     engine = make_engine(settings().database_url)
     if migrate.current(engine) != migrate.head():
-        _fail("the database schema is not current: run `koshi db upgrade` first")
+        fail("the database schema is not current: run `koshi db upgrade` first")
     return make_sessionmaker(engine)
 
 
@@ -189,7 +182,7 @@ def _write_errors(path: Path, errors: list[RowError]) -> None:
             writer.writerow(["row", "field", "reason"])
             writer.writerows([e.row, e.field, e.reason] for e in errors)
     except OSError as exc:
-        _fail(f"--errors {path}: cannot be written ({exc.strerror})")
+        fail(f"--errors {path}: cannot be written ({exc.strerror})")
 
 
 @app.command("import")
@@ -217,9 +210,9 @@ def import_file(
         if not file.is_file():
             raise TableFileError(f"{file}: no such file")
     except (FeedError, TableFileError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if batch_key is not None and len(batch_key) > 180:
-        _fail("--batch-key must be at most 180 characters")
+        fail("--batch-key must be at most 180 characters")
     base = batch_key or _file_digest(file)
     sessions = _sessions()
     now = dt.datetime.now(dt.UTC)
@@ -239,9 +232,9 @@ def import_file(
                 progress.advance(task, table.num_rows)
     except (FeedError, TableFileError) as exc:
         done = f" ({len(reports)} batch(es) before it were imported)" if reports else ""
-        _fail(f"{exc}{done}")
+        fail(f"{exc}{done}")
     except BatchConflict as exc:
-        _fail(str(exc))
+        fail(str(exc))
     errors = [e for r in reports for e in r.errors]
     if errors_file is not None:
         _write_errors(errors_file, errors)
@@ -306,7 +299,7 @@ def batches(
         try:
             kind = feed_kind(kind).value
         except FeedError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     with _sessions()() as session:
         reports, total = list_batches(session, kind=kind, limit=limit)
     if as_json:

@@ -12,11 +12,11 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine, func, select
 
+from koshi.cli_io import err, fail, out
 from koshi.settings import settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker, transaction
@@ -27,15 +27,8 @@ cases_app = typer.Typer(help="Applications: reproduce stored results.", no_args_
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data: accounts per role and sample cases (never in production).")
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 def _engine(*, read_only: bool = False) -> Engine:
@@ -72,7 +65,7 @@ def users_create(
             user = create_user(session, username=username, password=secret, role=role, full_name=full_name, now=_now())
             uid = user.id
     except UserError as exc:
-        raise _fail(f"{exc.field}: {exc}") from None
+        fail(f"{exc.field}: {exc}")
     out.print(f"created user {username} (id {uid}, role {role})")
 
 
@@ -132,7 +125,7 @@ def serve(
 
     engine = _engine()
     if migrate.current(engine) != migrate.head():
-        raise _fail("the database schema is not current: run `koshi db upgrade` first")
+        fail("the database schema is not current: run `koshi db upgrade` first")
     engine.dispose()
     uvicorn.run("koshi.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
@@ -151,7 +144,7 @@ def demo_seed(
     from koshi.store.monitoring import seed_monitoring
 
     if settings().env == "production":
-        raise _fail("demo accounts are never created when KOSHI_ENV=production")
+        fail("demo accounts are never created when KOSHI_ENV=production")
     engine = _engine()
     migrate.upgrade(engine)
     now = _now()

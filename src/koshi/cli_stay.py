@@ -7,15 +7,15 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from koshi.cli_io import err, fail, option_date, out
 from koshi.documents.iin import mask
 from koshi.registry import feed_inputs, feeds, stay_sql
 from koshi.registry.schema import FeedKind
@@ -25,23 +25,6 @@ from koshi.tabular import TableFileError, read_table, write_table
 stay_app = typer.Typer(help="Stay rules: days used, overstays, latest lawful exit.", no_args_is_help=True)
 registry_app = typer.Typer(help="The registry of foreigners: stay status for everyone.", no_args_is_help=True)
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _date(value: str | None, option: str = "--on") -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(f"{option} {value!r} is not a date in the form YYYY-MM-DD")
-
 
 def _feed(path: Path | None, kind: FeedKind, today: dt.date) -> tuple[pa.Table, list[feeds.RowError]]:
     """A validated feed file (an empty table when no file is given); bad rows are returned, not fatal."""
@@ -50,7 +33,7 @@ def _feed(path: Path | None, kind: FeedKind, today: dt.date) -> tuple[pa.Table, 
     try:
         checked = feeds.validate(kind, read_table(path), today=today)
     except (TableFileError, feeds.FeedError) as exc:
-        _fail(f"{path}: {exc}")
+        fail(f"{path}: {exc}")
     return checked.table, list(checked.errors)
 
 
@@ -72,7 +55,7 @@ def check(
     A traveller is a travel document (issuing state + number). Bad rows are reported (row, field,
     reason) and left out; the exit code is then 2.
     """
-    day = _date(on)
+    day = option_date(on)
     events, errors = _feed(file, FeedKind.BORDER_EVENTS, day)
     permit_rows, permit_errors = _feed(permits, FeedKind.PERMITS, day)
     auth_rows, auth_errors = _feed(authorizations, FeedKind.AUTHORIZATIONS, day)
@@ -85,7 +68,7 @@ def check(
         with err.status(f"stay status of {events.num_rows:,} border events on {day.isoformat()}"):
             result = stay_sql.with_fines(feed_inputs.status_with_documents(con, day), day)
     except PolicyNotInForce as exc:
-        _fail(str(exc))
+        fail(str(exc))
     summary = _summary(result, day, soon)
     rejected = {
         name: [e.as_dict() for e in errs]
@@ -96,7 +79,7 @@ def check(
         try:
             write_table(result, output)
         except TableFileError as exc:
-            _fail(str(exc))
+            fail(str(exc))
     listed = _overstays(result, top)
     if as_json:
         payload = {**summary, "overstays": listed, "rejected": {k: v[:100] for k, v in rejected.items()}}
@@ -174,7 +157,7 @@ def registry_refresh(
     from koshi.store.db import make_engine, make_sessionmaker, transaction
 
     now = dt.datetime.now(dt.UTC)
-    day = _date(on) if on else (now + KZ_OFFSET).date()
+    day = option_date(on) if on else (now + KZ_OFFSET).date()
     engine = make_engine(settings().database_url)
     try:
         with (
@@ -183,7 +166,7 @@ def registry_refresh(
         ):
             report = overstays.refresh(session, None, day, now)
     except overstays.RegistryError as exc:
-        _fail(exc.message)
+        fail(exc.message)
     finally:
         engine.dispose()
     if as_json:

@@ -7,39 +7,31 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from koshi.cli_io import err, fail, out
 from koshi.synth.feeds import FIRST_YEAR, FORMATS, LAST_YEAR, STEPS, generate_feeds, write_feeds
-
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
 
 
 def _check(people: int, events: int | None, year: int, seed: int, fmt: str, rates: dict[str, float]) -> None:
     """One-line errors for bad options, before any work."""
     if people < 1:
-        _fail(f"--people must be at least 1, got {people}")
+        fail(f"--people must be at least 1, got {people}")
     if events is not None and events < people:
-        _fail(f"--events must be at least --people ({people}), got {events}")
+        fail(f"--events must be at least --people ({people}), got {events}")
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        _fail(f"--year must be between {FIRST_YEAR} and {LAST_YEAR} (the stay rules start in 2023), got {year}")
+        fail(f"--year must be between {FIRST_YEAR} and {LAST_YEAR} (the stay rules start in 2023), got {year}")
     if seed < 0:
-        _fail(f"--seed must be a non-negative integer, got {seed}")
+        fail(f"--seed must be a non-negative integer, got {seed}")
     if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        fail(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     for option, value in rates.items():
         if not 0.0 <= value <= 1.0:
-            _fail(f"{option} must be between 0 and 1, got {value}")
+            fail(f"{option} must be between 0 and 1, got {value}")
 
 
 def synth_feeds(
@@ -82,9 +74,9 @@ def synth_feeds(
     try:
         cutoff = None if until is None else dt.date.fromisoformat(until)
     except ValueError:
-        _fail(f"--until {until!r} is not a date in the form YYYY-MM-DD")
+        fail(f"--until {until!r} is not a date in the form YYYY-MM-DD")
     if output.exists() and not output.is_dir():
-        _fail(f"{output} exists and is not a directory")
+        fail(f"{output} exists and is not a directory")
     started = time.perf_counter()
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -112,7 +104,7 @@ def synth_feeds(
                 progress=step,
             )
         except ValueError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         progress.update(task, completed=len(STEPS))
         if cutoff is not None:
             feeds = feeds.known_on(cutoff)
@@ -121,7 +113,7 @@ def synth_feeds(
         try:
             write_feeds(feeds, output, fmt, lambda _name, n: progress.advance(writing, n))
         except OSError as exc:
-            _fail(f"cannot write to {output}: {exc.strerror or exc}")
+            fail(f"cannot write to {output}: {exc.strerror or exc}")
     summary = {
         **feeds.summary(),
         "seed": seed,
