@@ -14,7 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from koshi import cli_doc, cli_feeds, cli_service, cli_stay, cli_synth_feeds
+from koshi import cli_doc, cli_feeds, cli_link, cli_service, cli_stay, cli_synth_feeds
 from koshi.cli_io import err, fail, option_date, out
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
@@ -39,6 +39,7 @@ app.add_typer(cli_doc.app, name="doc")
 app.add_typer(cli_feeds.app, name="feeds")
 app.add_typer(cli_stay.stay_app, name="stay")
 app.add_typer(cli_stay.registry_app, name="registry")
+app.add_typer(cli_link.app, name="link")
 synth_app.command("feeds")(cli_synth_feeds.synth_feeds)
 
 CHUNK = 250_000

@@ -102,12 +102,16 @@ def opened(name: str | None = None, **options: Any) -> Iterator[Backend]:
         backend.close()
 
 
+U_PAIRS = 5e6
+EM_PAIRS = 5e6
+
+
 @dataclass(frozen=True, slots=True)
 class Training:
     """How much of the data training reads: caps keep its cost flat as the registry grows."""
 
-    u_pairs: float = 5e6  # random pairs for u
-    em_pairs: float | None = 5e6  # blocked pairs per EM run (None: all)
+    u_pairs: float = U_PAIRS  # random pairs for u
+    em_pairs: float | None = EM_PAIRS  # blocked pairs per EM run (None: all)
     seed: int = 42
 
 

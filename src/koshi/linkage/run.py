@@ -25,12 +25,18 @@ from koshi.linkage.records import check_records, features
 Progress = Callable[[str], None]
 
 
+THRESHOLD = 0.6
+"""Link at or above this match probability (see docs/linkage.md for how it was chosen)."""
+REVIEW_FROM = 0.2
+"""Send pairs from this probability up to :data:`THRESHOLD` to an officer."""
+
+
 @dataclass(frozen=True, slots=True)
 class Options:
     """Thresholds on the match probability, and how much training reads."""
 
-    threshold: float = 0.9
-    review_from: float = 0.5
+    threshold: float = THRESHOLD
+    review_from: float = REVIEW_FROM
     floor: float = 0.01  # pairs below this are not even returned by scoring
     training: engine.Training = field(default_factory=engine.Training)
 
