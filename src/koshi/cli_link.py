@@ -172,9 +172,10 @@ def run_cmd(
         return
     if source is None:
         fail("give a directory of feed files or a table of linkage records (or --db for the registry)")
+    trained = _model(model_file)
     loaded = _load(source)
     started = time.perf_counter()
-    linked = _link(loaded, backend, options, _model(model_file), quiet)
+    linked = _link(loaded, backend, options, trained, quiet)
     summary: dict[str, Any] = {
         "records": linked.records.num_rows,
         "pairs_scored": linked.pairs.num_rows,

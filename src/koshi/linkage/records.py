@@ -84,11 +84,11 @@ def check_records(table: pa.Table) -> pa.Table:
             a null id or source, duplicate ids, or a record with neither a
             surname nor a document number.
     """
-    if table.num_rows == 0:
-        raise LinkInputError("no records to link")
     missing = [f.name for f in RECORD if f.name not in table.column_names]
     if missing:
         raise LinkInputError(f"missing column(s): {', '.join(missing)}")
+    if table.num_rows == 0:
+        raise LinkInputError("no records to link")
     columns: dict[str, pa.ChunkedArray] = {}
     for f in RECORD:
         col = table.column(f.name)
