@@ -13,7 +13,7 @@ DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 DEMO_TRAVELLERS ?= 5000
 
-.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds translations screenshots system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link translations screenshots system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ bench: install
 
 bench-stays: install
 	$(PY) benchmarks/bench_stays.py
+
+bench-link: install
+	$(PY) benchmarks/bench_link.py --left 1000000 --right 1000000
 
 bench-feeds: install system-deps
 	$(PY) benchmarks/bench_feeds.py

@@ -24,6 +24,7 @@ from koshi.registry import feeds as feed_validation
 from koshi.registry import stay_sql
 from koshi.registry.inputs import COVERS, EVENTS, StayInputs
 from koshi.registry.schema import FEEDS, RECORD_ID, Column, FeedKind
+from koshi.synth.corrupt import FeedCorruption
 from koshi.synth.feeds import FORMATS, SynthFeeds, generate_feeds, read_truth, write_feeds
 from koshi.synth.names import TRADITIONS, feminine_surname
 from koshi.tabular import read_table
@@ -574,3 +575,164 @@ def test_record_days_are_numbers_of_the_feed_year(feeds: SynthFeeds) -> None:
     ids = feeds.registrations.column("registration_id")
     assert all_true(pc.starts_with(ids, "REG-2026-"))
     assert np.all(np.diff([int(i[-9:]) for i in ids.to_pylist()]) == 1)
+
+
+# --- corrupted identities ----------------------------------------------------------------------------
+
+IDENTITY = ("surname", "given_names", "birth_date", "sex", "doc_number")
+
+
+@pytest.fixture(scope="module")
+def corrupted() -> SynthFeeds:
+    return generate_feeds(PEOPLE, 11, year=YEAR, events=5 * PEOPLE, corruption=FeedCorruption())
+
+
+@pytest.fixture(scope="module")
+def ccon(corrupted: SynthFeeds) -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    for kind, table in corrupted.feeds().items():
+        c.register(kind.value, table)
+    for name, table in corrupted.truth().items():
+        c.register(name, table)
+    return c
+
+
+@pytest.mark.parametrize("kind", list(FeedKind))
+def test_corrupted_feeds_still_pass_validation_row_by_row(
+    feeds: SynthFeeds, corrupted: SynthFeeds, kind: FeedKind
+) -> None:
+    table = corrupted.feeds()[kind]
+    checked = feed_validation.validate(kind, table)
+    assert checked.errors == () and checked.table.num_rows == table.num_rows
+    assert table.schema == feeds.feeds()[kind].schema
+
+
+def test_corruption_changes_identity_fields_only_and_keeps_the_truth(feeds: SynthFeeds, corrupted: SynthFeeds) -> None:
+    for kind, clean in feeds.feeds().items():
+        dirty = corrupted.feeds()[kind]
+        assert dirty.drop_columns(list(IDENTITY)).equals(clean.drop_columns(list(IDENTITY))), kind
+        assert not dirty.select(list(IDENTITY)).equals(clean.select(list(IDENTITY))), kind
+    for name, table in feeds.truth().items():
+        assert corrupted.truth()[name].equals(table), name  # stays, records, persons... unchanged
+    assert set(corrupted.truth()) == {*feeds.truth(), "corruptions"}
+
+
+def test_uncorrupted_records_carry_the_true_identity_and_corrupted_ones_are_flagged(
+    ccon: duckdb.DuckDBPyConnection,
+) -> None:
+    for kind in FeedKind:
+        clean, flagged = rows(
+            ccon,
+            f"""
+            SELECT count(*) FILTER (WHERE c.record_id IS NULL AND (
+                       f.surname <> p.surname OR f.given_names IS DISTINCT FROM p.given_names
+                       OR f.birth_date IS DISTINCT FROM p.birth_date OR f.sex IS DISTINCT FROM p.sex
+                       OR d.doc_number IS NULL)),
+                   count(*) FILTER (WHERE c.record_id IS NOT NULL AND
+                       f.surname = p.surname AND f.given_names IS NOT DISTINCT FROM p.given_names
+                       AND f.birth_date IS NOT DISTINCT FROM p.birth_date AND f.sex IS NOT DISTINCT FROM p.sex
+                       AND d.doc_number IS NOT NULL)
+            FROM {kind.value} f
+            JOIN records r ON r.feed = '{kind.value}' AND r.record_id = f.{RECORD_ID[kind]}
+            JOIN persons p USING (person_id)
+            LEFT JOIN documents d ON d.person_id = p.person_id AND d.doc_number = f.doc_number
+            LEFT JOIN corruptions c ON c.feed = '{kind.value}' AND c.record_id = f.{RECORD_ID[kind]}
+            """,
+        )[0]
+        assert clean == 0, kind  # a record not in truth/corruptions is exactly the person's
+        assert flagged == 0, kind  # a record in it differs
+    assert one(ccon, "SELECT count(*) FROM corruptions c ANTI JOIN records r USING (record_id)") == 0
+    assert one(ccon, "SELECT count(*) FROM corruptions c JOIN records r USING (record_id) "
+                     "WHERE c.person_id <> r.person_id") == 0  # fmt: skip
+
+
+def test_a_mistyped_document_number_is_a_new_document_of_the_right_person(ccon: duckdb.DuckDBPyConnection) -> None:
+    typed = one(ccon, "SELECT count(*) FROM corruptions WHERE doc_number_typo")
+    assert typed > 50
+    for kind in (FeedKind.AUTHORIZATIONS, FeedKind.REGISTRATIONS, FeedKind.PERMITS):
+        bad = one(
+            ccon,
+            f"""
+            SELECT count(*) FROM corruptions c
+            JOIN {kind.value} f ON f.{RECORD_ID[kind]} = c.record_id
+            JOIN records r ON r.feed = c.feed AND r.record_id = c.record_id
+            LEFT JOIN documents mine ON mine.doc_number = c.true_doc_number AND mine.person_id = r.person_id
+            LEFT JOIN documents other ON other.doc_number = f.doc_number
+            WHERE c.feed = '{kind.value}' AND c.doc_number_typo
+              AND (mine.doc_number IS NULL OR other.doc_number IS NOT NULL OR f.doc_number = c.true_doc_number
+                   OR length(f.doc_number) <> length(c.true_doc_number))
+            """,
+        )
+        assert bad == 0, kind
+    # no two people share a mistyped number
+    assert one(ccon, """
+        SELECT count(*) FROM (
+            SELECT f.doc_number FROM (
+                SELECT doc_number, application_id AS id FROM authorizations UNION ALL
+                SELECT doc_number, registration_id FROM registrations UNION ALL
+                SELECT doc_number, permit_id FROM permits) f
+            JOIN records r ON r.record_id = f.id
+            GROUP BY f.doc_number HAVING count(DISTINCT r.person_id) > 1)
+        """) == 0  # fmt: skip
+
+
+def test_border_events_are_corrupted_only_on_documents_without_an_mrz(
+    feeds: SynthFeeds, corrupted: SynthFeeds, ccon: duckdb.DuckDBPyConnection
+) -> None:
+    assert corrupted.border_events.column("doc_number").equals(feeds.border_events.column("doc_number"))
+    on = rows(ccon, """
+        SELECT DISTINCT b.doc_type, b.doc_country FROM corruptions c JOIN border_events b ON b.event_id = c.record_id
+        """)  # fmt: skip
+    assert on == [("ID", "RUS")]
+    assert one(ccon, "SELECT count(*) FROM corruptions WHERE feed = 'border_events' AND translit_variant") > 100
+
+
+def test_each_feed_is_corrupted_as_its_typists_would(ccon: duckdb.DuckDBPyConnection) -> None:
+    share = {
+        (feed, kind): value
+        for feed, kind, value in rows(
+            ccon,
+            """
+            UNPIVOT (SELECT feed, avg(translit_variant::INT) AS translit_variant, avg(typo::INT) AS typo,
+                            avg(swap_names::INT) AS swap_names, avg(missing_birth_date::INT) AS missing_birth_date,
+                            avg(doc_number_typo::INT) AS doc_number_typo
+                     FROM (SELECT r.feed, coalesce(c.translit_variant, false) AS translit_variant,
+                                  coalesce(c.typo, false) AS typo, coalesce(c.swap_names, false) AS swap_names,
+                                  coalesce(c.missing_birth_date, false) AS missing_birth_date,
+                                  coalesce(c.doc_number_typo, false) AS doc_number_typo
+                           FROM records r LEFT JOIN corruptions c USING (feed, record_id))
+                     GROUP BY feed)
+            ON COLUMNS(* EXCLUDE (feed)) INTO NAME kind VALUE share
+            """,
+        )
+    }
+    assert share["registrations", "translit_variant"] > 5 * share["authorizations", "translit_variant"]
+    assert share["authorizations", "swap_names"] > 3 * share["permits", "swap_names"]
+    assert share["authorizations", "missing_birth_date"] == 0  # a required field of the QazETA form
+    assert share["registrations", "missing_birth_date"] > 0.01
+    assert share["border_events", "doc_number_typo"] == 0
+    assert 0.005 < share["authorizations", "doc_number_typo"] < 0.02
+
+
+def test_corrupted_feeds_are_reproducible_to_the_byte(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    paths = write_feeds(generate_feeds(600, 8, corruption=FeedCorruption()), first, "csv")
+    write_feeds(generate_feeds(600, 8, corruption=FeedCorruption()), second, "csv")
+    assert len(paths) == 10 and "truth/corruptions" in paths
+    for path in paths.values():
+        assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), path.name
+    assert read_truth(first)["corruptions"].num_rows > 0
+
+
+def test_cli_corrupts_on_request_only(tmp_path: Path) -> None:
+    dirty, clean = tmp_path / "dirty", tmp_path / "clean"
+    result = runner.invoke(app, ["synth", "feeds", "--people", "300", "--corrupt", "-o", str(dirty), "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["corrupt"] is True
+    assert summary["corrupted_records"] == read_truth(dirty)["corruptions"].num_rows > 0
+    result = runner.invoke(app, ["synth", "feeds", "--people", "300", "-o", str(clean)])
+    assert result.exit_code == 0, result.stderr
+    assert not (clean / "truth" / "corruptions.parquet").exists() and "corrupted" not in result.stdout
+    result = runner.invoke(app, ["synth", "feeds", "--people", "300", "--corrupt", "-o", str(tmp_path / "t")])
+    assert "records with corrupted identities" in result.stdout

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from koshi.cli_io import err, fail, out
+from koshi.synth.corrupt import FeedCorruption
 from koshi.synth.feeds import FIRST_YEAR, FORMATS, LAST_YEAR, STEPS, generate_feeds, write_feeds
 
 
@@ -60,6 +61,13 @@ def synth_feeds(
         str | None,
         typer.Option("--until", help="Leave out records made after this day (YYYY-MM-DD): a year up to today."),
     ] = None,
+    corrupt: Annotated[
+        bool,
+        typer.Option(
+            "--corrupt/--no-corrupt",
+            help="Corrupt identities as each source types them (typos, transliterations, swaps...), for linkage.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Generate a seeded, realistic year of the four registry feeds, with the ground truth kept aside.
@@ -67,7 +75,9 @@ def synth_feeds(
     Writes DIR/authorizations, DIR/border_events, DIR/registrations and DIR/permits in
     the chosen format, and DIR/truth/{persons,documents,stays,records,injected}.parquet:
     who each record belongs to, every real stay (with the exits the border feed lost) and
-    the overstays injected on purpose. Synthetic people only.
+    the overstays injected on purpose. With --corrupt, names, birth dates, sex and
+    document numbers are corrupted as each source types them, and DIR/truth/corruptions.parquet
+    says which record got what. Synthetic people only.
     """
     rates = {"--overstay-rate": overstay_rate, "--dropped-exit-rate": dropped_exit_rate, "--eta-share": eta_share}
     _check(people, events, year, seed, fmt, rates)
@@ -101,6 +111,7 @@ def synth_feeds(
                 overstay_rate=overstay_rate,
                 dropped_exit_rate=dropped_exit_rate,
                 eta_share=eta_share,
+                corruption=FeedCorruption() if corrupt else None,
                 progress=step,
             )
         except ValueError as exc:
@@ -119,6 +130,7 @@ def synth_feeds(
         "seed": seed,
         "year": year,
         "format": fmt,
+        "corrupt": corrupt,
         "output": str(output),
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -136,7 +148,9 @@ def synth_feeds(
         ("stays", "true stays (truth/stays)"),
         ("injected_overstays", "injected overstays"),
         ("dropped_exits", "exits dropped from the feed"),
+        ("corrupted_records", "records with corrupted identities"),
     ):
-        t.add_row(label, f"{summary[key]:,}")
+        if key in summary:
+            t.add_row(label, f"{summary[key]:,}")
     out.print(t)
     out.print(f"done in {summary['seconds']} s")

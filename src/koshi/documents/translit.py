@@ -101,6 +101,9 @@ KAZAKH: Mapping[str, str] = MappingProxyType(
 )
 """The Kazakh letters: Ғ and І from table B, the others from Kazakh national practice (see module docstring)."""
 
+TAJIK_UZBEK: Mapping[str, str] = MappingProxyType({"Ҳ": "H", "Ҷ": "J", "Ӯ": "U", "Ӣ": "I"})
+"""Tajik and Uzbek Cyrillic letters, as those countries' Latin writes them (Раҳимов RAHIMOV, Ҷамшед JAMSHED)."""
+
 LATIN_MRZ: Mapping[str, str] = MappingProxyType(
     {
         "Ä": "AE",
@@ -125,7 +128,7 @@ LATIN_MRZ: Mapping[str, str] = MappingProxyType(
 )
 """Table A letters that are not just their base letter (9303's first option); other letters lose their accents."""
 
-_CYRILLIC = {**ICAO_CYRILLIC, **KAZAKH}
+_CYRILLIC = {**ICAO_CYRILLIC, **KAZAKH, **TAJIK_UZBEK}
 _HYPHENS = frozenset("-‐‑‒–—")
 _APOSTROPHES = frozenset("'’‘ʼʹʺ`´\"”“")  # ISO 9 / GOST / BGN write Ь and Ъ with primes and quotes
 

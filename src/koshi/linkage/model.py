@@ -155,7 +155,7 @@ def settings(*, extra_columns: tuple[str, ...] = ()) -> SettingsCreator:
 PRIOR_RULES = (("doc_key",), ("dob", "surname_key", "given_key"))
 """Rules whose pairs are taken as matches when estimating how likely two random records match."""
 PRIOR_RECALL = 0.7
-EM_RULES = (("dob",), ("surname_key", "given_key"))
+EM_RULES = (("dob",), ("doc_key",))
 """Expectation maximisation runs once per rule; each trains every comparison except those in the rule."""
 
 

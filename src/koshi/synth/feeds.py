@@ -77,10 +77,22 @@ not estimates):
   renewed; permanent residence without end (8% obtained in the year after a TRP);
   study permits by academic year (25 Aug); 1% revoked, 0.3% annulled and re-issued.
 
+*Identity corruption* (``corruption``, off by default): with a
+:class:`~koshi.synth.corrupt.FeedCorruption`, each feed's identity fields are corrupted
+as the people who type them would (:mod:`koshi.synth.corrupt`): QazETA applicants,
+hosts and migration officers type names, birth dates, sex and document numbers; border
+events are read from the MRZ, except crossings on a Russian internal passport (no MRZ),
+whose names and dates the officer types; border events' document numbers are never
+touched. Only identity fields change, never a time, date or id, so the stays and the
+truth of who each record belongs to are the same as without corruption; the truth gains
+``corruptions`` (which record got what, and the true number behind a mistyped one).
+Corruption draws from its own random stream: the clean parts of the feeds are the same
+with or without it, and without it the feeds are exactly those of earlier versions.
+
 Not modelled: seasons (trips are spread evenly over the year), dual citizens, lost
-documents, Belarusian and Moldovan national spellings (Russian ones are used), and any
-disagreement between systems about a person: every system writes a person's names,
-birth date and documents the same way (the record-linkage work corrupts them on purpose).
+documents, Belarusian and Moldovan national spellings (Russian ones are used), and,
+unless ``corruption`` is given, any disagreement between systems about a person: every
+system then writes a person's names, birth date and documents the same way.
 """
 
 from __future__ import annotations
@@ -103,6 +115,7 @@ import pyarrow.parquet as pq
 from koshi.reference.regions import REGIONS
 from koshi.registry import stay
 from koshi.registry.schema import FEEDS, RECORD_ID, FeedKind
+from koshi.synth.corrupt import FeedCorruption, corrupt_identities
 from koshi.synth.names import PATRONYMIC_SUFFIX, TRADITIONS, Tradition, feminine_surname
 
 IntArray = npt.NDArray[np.int64]
@@ -465,7 +478,10 @@ class SynthFeeds:
       when the exit was dropped from the feed: ``exit_dropped``);
     - ``records``: ``feed``, ``record_id``, ``person_id``, ``stay_id`` for every feed row;
     - ``injected``: ``overstay`` rows (days, lawful last day, the limit broken) and
-      ``dropped_exit`` rows.
+      ``dropped_exit`` rows;
+    - ``corruptions`` (only when generated with ``corruption``): ``feed``, ``record_id``,
+      ``person_id``, one boolean per kind of :data:`koshi.synth.corrupt.KINDS`, and
+      ``true_doc_number`` where the document number was mistyped; one row per corrupted record.
     """
 
     year: int
@@ -479,6 +495,7 @@ class SynthFeeds:
     stays: pa.Table
     records: pa.Table
     injected: pa.Table
+    corruptions: pa.Table | None = None
 
     def feeds(self) -> dict[FeedKind, pa.Table]:
         """The four feeds by kind."""
@@ -506,25 +523,31 @@ class SynthFeeds:
         )
 
     def truth(self) -> dict[str, pa.Table]:
-        """The ground-truth tables by name."""
-        return {
+        """The ground-truth tables by name (``corruptions`` only for corrupted feeds)."""
+        tables = {
             "persons": self.persons,
             "documents": self.documents,
             "stays": self.stays,
             "records": self.records,
             "injected": self.injected,
         }
+        if self.corruptions is not None:
+            tables["corruptions"] = self.corruptions
+        return tables
 
     def summary(self) -> dict[str, int]:
         """Counts for a report: rows per feed, people, stays, injected overstays, dropped exits."""
         kinds = self.injected.column("kind")
-        return {
+        counts = {
             **{k.value: t.num_rows for k, t in self.feeds().items()},
             "people": self.persons.num_rows,
             "stays": self.stays.num_rows,
             "injected_overstays": pc.sum(pc.equal(kinds, "overstay")).as_py() or 0,
             "dropped_exits": pc.sum(pc.equal(kinds, "dropped_exit")).as_py() or 0,
         }
+        if self.corruptions is not None:
+            counts["corrupted_records"] = self.corruptions.num_rows
+        return counts
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -1200,14 +1223,20 @@ def _documents(rng: np.random.Generator, p: _People, s: _Stays, year: int) -> _D
     )
 
 
+def _unique_sorted(values: IntArray) -> IntArray:
+    """``np.unique(values)`` by sorting (numpy 2's hash-based unique is several times slower here)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
 def _doc_numbers(rng: np.random.Generator, fmt: DocFormat, k: int) -> pa.Array:
     """``k`` distinct document numbers in ``fmt`` (the digits are distinct; prefixes vary on top)."""
     space = 10**fmt.digits
     if k > space // 2:
         raise ValueError(f"{k} documents do not fit numbers of {fmt.digits} digits")
-    values = np.unique(rng.integers(0, space, size=int(k * 1.05) + 8))
+    values = _unique_sorted(rng.integers(0, space, size=int(k * 1.05) + 8))
     while len(values) < k:
-        values = np.unique(np.concatenate([values, rng.integers(0, space, size=k)]))
+        values = _unique_sorted(np.concatenate([values, rng.integers(0, space, size=k)]))
     values = rng.permutation(values)[:k]
     width = len(fmt.prefixes[0])
     table = np.frombuffer("".join(fmt.prefixes).encode(), dtype=np.uint8).reshape(len(fmt.prefixes), width)
@@ -1727,7 +1756,7 @@ def _permit_feed(p: _People, d: _Documents, permits: _Permits, iins: pa.Array, y
 # --- the generator -------------------------------------------------------------------------------
 
 STEPS = ("people", "permits", "calibration", "stays", "documents", "border events", "authorizations",
-         "registrations", "permits feed", "truth")  # fmt: skip
+         "registrations", "permits feed", "corruption", "truth")  # fmt: skip
 """The phases :func:`generate_feeds` reports to ``progress``, in order."""
 
 
@@ -1740,12 +1769,15 @@ def generate_feeds(
     overstay_rate: float = 0.02,
     dropped_exit_rate: float = 0.003,
     eta_share: float = 0.10,
+    corruption: FeedCorruption | None = None,
     progress: Progress | None = None,
 ) -> SynthFeeds:
     """A year of feeds for ``people`` travellers, about ``events`` border events (default 5 per person).
 
     The same arguments always give the same tables. ``events`` sets how often the
     visitors travel; below about 2 per person the floor of one trip each wins.
+    ``corruption`` corrupts the identity fields of each feed (see the module docstring);
+    None keeps them as the documents print them.
 
     Raises:
         ValueError: ``people`` below 1, ``events`` below ``people``, a year outside
@@ -1802,17 +1834,96 @@ def generate_feeds(
     regs = _registrations(rngs[7], p, d, s, border, hosts, iins, rules, year)
     step("permits feed")
     perm = _permit_feed(p, d, permits, iins, year)
+    built = (auth, border.built, regs, perm)
+    corruptions = None
+    if corruption is not None:
+        step("corruption")
+        # a stream of its own (the eleventh child of the seed), so the clean parts do not move
+        corruption_seq = np.random.SeedSequence([seed, year], spawn_key=(10,))
+        built, corruptions = _corrupt(corruption_seq, p, d, built, corruption)
     step("truth")
-    truth = _truth(p, d, s, border, over, dropped, iins, year, (auth, border.built, regs, perm))
+    truth = _truth(p, d, s, border, over, dropped, iins, year, built)
     return SynthFeeds(
         year=year,
         seed=seed,
-        authorizations=auth.table,
-        border_events=border.built.table,
-        registrations=regs.table,
-        permits=perm.table,
+        authorizations=built[0].table,
+        border_events=built[1].table,
+        registrations=built[2].table,
+        permits=built[3].table,
         **truth,
+        corruptions=corruptions,
     )
+
+
+_FEED_ORDER = (FeedKind.AUTHORIZATIONS, FeedKind.BORDER_EVENTS, FeedKind.REGISTRATIONS, FeedKind.PERMITS)
+_IDENTITY = ("surname", "given_names", "birth_date", "sex", "doc_number")
+
+
+def _corrupt(
+    seq: np.random.SeedSequence,
+    p: _People,
+    d: _Documents,
+    built: tuple[_Built, _Built, _Built, _Built],
+    corruption: FeedCorruption,
+) -> tuple[tuple[_Built, _Built, _Built, _Built], pa.Table]:
+    """Each feed with its identity fields corrupted by its profile, and the truth of what was done.
+
+    Border events are corrupted only on documents without an MRZ (Russian identity cards).
+    A mistyped document number never equals a real document's or another mistyped one's.
+    """
+    rates = (corruption.authorizations, corruption.border_events, corruption.registrations, corruption.permits)
+    reserved = [d.doc_number]
+    out: list[_Built] = []
+    truth: list[pa.Table] = []
+    for kind, b, rate, child in zip(_FEED_ORDER, built, rates, seq.spawn(len(_FEED_ORDER)), strict=True):
+        table = b.table
+        if kind == FeedKind.BORDER_EVENTS:
+            typed = pc.and_(pc.equal(table["doc_type"], "ID"), pc.equal(table["doc_country"], "RUS"))
+            rows = np.flatnonzero(np.asarray(typed.to_numpy(), dtype=bool))
+        else:
+            rows = np.arange(table.num_rows)
+        person = b.person[rows]
+        sub = table.take(pa.array(rows, pa.int64()))
+        res = corrupt_identities(
+            sub,
+            rate,
+            np.random.default_rng(child),
+            surname_cyrillic=p.surname_cyr.take(pa.array(person)),
+            given_names_cyrillic=p.given_cyr.take(pa.array(person)),
+            reserved_doc_numbers=pa.concat_arrays(reserved),
+        )
+        mask = np.zeros(table.num_rows, dtype=bool)
+        mask[rows] = True
+        for name in _IDENTITY:
+            i = table.column_names.index(name)
+            values = pc.replace_with_mask(
+                table[name].combine_chunks(), pa.array(mask), res.table[name].combine_chunks()
+            )
+            table = table.set_column(i, table.schema.field(name), values)
+        out.append(_Built(table, b.person, b.stay))
+        hit = np.flatnonzero(res.any)
+        typo = res.applied("doc_number_typo")[hit]
+        reserved.append(res.table["doc_number"].combine_chunks().take(pa.array(hit[typo], pa.int64())))
+        truth.append(
+            pa.table(
+                {
+                    "feed": pa.array([kind.value] * len(hit), pa.string()),
+                    "record_id": sub[RECORD_ID[kind]].combine_chunks().take(pa.array(hit, pa.int64())),
+                    "person_id": pa.array(person[hit] + 1, pa.int64()),
+                    **res.flag_columns(hit),
+                    "true_doc_number": pc.if_else(
+                        pa.array(typo),
+                        sub["doc_number"].combine_chunks().take(pa.array(hit, pa.int64())),
+                        pa.scalar(None, pa.string()),
+                    ),
+                }
+            )
+        )
+    corrupted = pa.concat_tables(truth)
+    feed_type = pa.dictionary(pa.int8(), pa.string())
+    corrupted = corrupted.set_column(0, pa.field("feed", feed_type), corrupted["feed"].cast(feed_type))
+    a, b_, r, m = out
+    return (a, b_, r, m), corrupted
 
 
 def _truth(
@@ -1912,6 +2023,75 @@ def _truth(
         }
     )
     return {"persons": persons, "documents": documents, "stays": stays, "records": records, "injected": injected}
+
+
+# --- travellers for linkage tests ----------------------------------------------------------------
+
+
+def draw_travellers(rng: np.random.Generator, n: int, year: int = 2026) -> pa.Table:
+    """``n`` people drawn as :func:`generate_feeds` draws them, with their documents, without any travel.
+
+    Same nationality mix, naming traditions, ages, sexes and IIN holders as the feeds
+    (for linkage data, :mod:`koshi.synth.linkage`). Columns: ``nationality`` (as the
+    documents print it: ``D`` for Germany), ``surname``, ``given_names``,
+    ``surname_cyrillic``, ``given_names_cyrillic`` (null where none), ``birth_date``,
+    ``sex``, ``iin`` (null without one), ``doc_country`` (the issuing state),
+    ``passport``, ``renewed_passport`` (the next passport's number, for people who
+    renew) and ``identity_card`` (null where the country issues none or the person has
+    none). Every document number is distinct within its country's format.
+
+    >>> t = draw_travellers(np.random.default_rng(1), 3)
+    >>> t.num_rows, t.column_names[:3]
+    (3, ['nationality', 'surname', 'given_names'])
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year must be between {FIRST_YEAR} and {LAST_YEAR}, got {year}")
+    p = _people(rng, n, year, stay.policy(dt.date(year, 7, 1)))
+    holders = np.flatnonzero(p.has_iin)
+    iins = _take(_iins(rng, p.birth[holders], p.male[holders]), np.cumsum(p.has_iin) - 1, ~p.has_iin)
+    has_id = rng.random(n) < np.array([o.id_share for o in ORIGINS])[p.origin]
+    passport: list[pa.Array] = []
+    renewed: list[pa.Array] = []
+    cards: list[pa.Array] = []
+    rows: list[IntArray] = []
+    card_rows: list[IntArray] = []
+    for o_idx, o in enumerate(ORIGINS):
+        mine = np.flatnonzero(p.origin == o_idx)
+        if len(mine):
+            both = _doc_numbers(rng, o.passport, 2 * len(mine))
+            passport.append(both.slice(0, len(mine)))
+            renewed.append(both.slice(len(mine)))
+            rows.append(mine)
+        carded = mine[has_id[mine]]
+        if o.id_card is not None and len(carded):
+            cards.append(_doc_numbers(rng, o.id_card, len(carded)))
+            card_rows.append(carded)
+    where = np.empty(n, dtype=np.int64)
+    where[np.concatenate(rows)] = np.arange(n)
+    card_where = np.full(n, -1, dtype=np.int64)
+    if card_rows:
+        all_cards = np.concatenate(card_rows)
+        card_where[all_cards] = np.arange(len(all_cards))
+    card_numbers = pa.concat_arrays(cards) if cards else pa.array([], pa.string())
+    given = p.given_code
+    return pa.table(
+        {
+            "nationality": _take(_DOC_NATIONALITY, p.origin),
+            "surname": _take(p.surname_vocab, p.surname_code),
+            "given_names": _take(p.given_vocab, np.maximum(given, 0), given < 0),
+            "surname_cyrillic": p.surname_cyr,
+            "given_names_cyrillic": p.given_cyr,
+            "birth_date": _dates(p.birth),
+            "sex": _choice(("F", "M"), p.male.astype(np.int64)),
+            "iin": iins,
+            "doc_country": _take(_ISSUERS, p.origin),
+            "passport": pc.take(pa.concat_arrays(passport), pa.array(where)),
+            "renewed_passport": pc.take(pa.concat_arrays(renewed), pa.array(where)),
+            "identity_card": _take(card_numbers, np.maximum(card_where, 0), card_where < 0),
+        }
+    )
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -2035,11 +2215,11 @@ def _string_data(arr: pa.Array) -> bytes:
 
 
 def read_truth(directory: Path) -> dict[str, pa.Table]:
-    """The truth tables written by :func:`write_feeds` (for evaluation and tests)."""
-    return {
-        name: pq.read_table(directory / "truth" / f"{name}.parquet")
-        for name in ("persons", "documents", "stays", "records", "injected")
-    }
+    """The truth tables written by :func:`write_feeds` (for evaluation and tests); ``corruptions`` if written."""
+    names = ["persons", "documents", "stays", "records", "injected"]
+    if (directory / "truth" / "corruptions.parquet").exists():
+        names.append("corruptions")
+    return {name: pq.read_table(directory / "truth" / f"{name}.parquet") for name in names}
 
 
 __all__ = [
@@ -2050,6 +2230,7 @@ __all__ = [
     "ORIGINS",
     "STEPS",
     "SynthFeeds",
+    "draw_travellers",
     "format_times",
     "generate_feeds",
     "read_truth",
