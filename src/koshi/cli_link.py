@@ -28,7 +28,7 @@ STEPS = (
     "prior",
     "u from random pairs",
     "m by expectation maximisation, blocked on dob",
-    "m by expectation maximisation, blocked on doc_key",
+    "m from records of the same document",
     "scoring pairs",
     "clustering",
 )

@@ -130,15 +130,20 @@ def _extra(feats: pa.Table) -> tuple[str, ...]:
 def train(feats: pa.Table, training: Training = Training(), progress: Progress | None = None) -> dict[str, Any]:
     """Estimate the model's parameters on ``feats`` (DuckDB), returned as a DuckDB settings dictionary.
 
-    Steps: the prior (share of random pairs that match) from :data:`model.PRIOR_RULES`,
-    u from random pairs, then m by expectation maximisation once per
-    :data:`model.EM_RULES` blocking rule.
+    Steps: the prior (share of random pairs that match) from :data:`model.PRIOR_RULES`;
+    u from random pairs; m of every comparison by expectation maximisation blocked on
+    the birth date; then m of every comparison but the document **from records of the
+    same travel document** (:data:`model.LABEL_COLUMN`), which are the same person by
+    construction: labels the registry has for free. EM alone over-trusts weak name
+    levels when many different people share a birth date and similar names; the
+    labelled estimate replaces EM's wherever labels exist (the document comparison
+    keeps EM's, since labelled pairs all share a document).
     """
     step = progress or (lambda _: None)
     with opened("duckdb") as backend:
-        linker = Linker(
-            _register(backend, feats, "train"), model.settings(extra_columns=_extra(feats)), log_level=logging.ERROR
-        )
+        records = _register(backend, feats, "train")
+        settings = model.settings(extra_columns=_extra(feats))
+        linker = Linker(records, settings, log_level=logging.ERROR)
         step("prior")
         linker.training.estimate_probability_two_random_records_match(
             [block_on(*r) for r in model.PRIOR_RULES], recall=model.PRIOR_RECALL
@@ -151,7 +156,18 @@ def train(feats: pa.Table, training: Training = Training(), progress: Progress |
                 block_on(*rule), max_pairs=training.em_pairs
             )
         trained: dict[str, Any] = linker.misc.save_model_to_json()
+        step("m from records of the same document")
+        if _has_label_pairs(feats):
+            labelled = Linker(records, trained, log_level=logging.ERROR)
+            labelled.training.estimate_m_from_label_column(model.LABEL_COLUMN)
+            trained = model.with_label_m(trained, labelled.misc.save_model_to_json())
     return trained
+
+
+def _has_label_pairs(feats: pa.Table) -> bool:
+    """Whether two records share a :data:`model.LABEL_COLUMN` value."""
+    keys = feats[model.LABEL_COLUMN].drop_null()
+    return len(keys) > 0 and len(pc.unique(keys)) < len(keys)
 
 
 PAIR_COLUMNS = ("unique_id_l", "unique_id_r", "record_id_l", "record_id_r", "source_l", "source_r")

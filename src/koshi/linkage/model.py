@@ -108,14 +108,17 @@ def _document() -> cl.CustomComparison:
     )
 
 
-def _exact(column: str, same: str, different: str) -> cl.CustomComparison:
+def _exact(column: str, same: str, different: str, *, unique: bool = False) -> cl.CustomComparison:
+    """Same or different; ``unique`` identifiers (IIN) start from "equal values are rare" so that a
+    sample without any equal pair does not leave the level untrained."""
+    same_level = cll.ExactMatchLevel(column).configure(label_for_charts=same)
+    different_level = cll.ElseLevel().configure(label_for_charts=different)
+    if unique:
+        same_level = same_level.configure(m_probability=0.99, u_probability=1e-9)
+        different_level = different_level.configure(m_probability=0.01, u_probability=1.0 - 1e-9)
     return cl.CustomComparison(
         output_column_name=column,
-        comparison_levels=[
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(label_for_charts=same),
-            cll.ElseLevel().configure(label_for_charts=different),
-        ],
+        comparison_levels=[cll.NullLevel(column), same_level, different_level],
     )
 
 
@@ -141,7 +144,7 @@ def settings(*, extra_columns: tuple[str, ...] = ()) -> SettingsCreator:
             _exact("sex", "same sex", "different sex"),
             _exact("nationality", "same nationality", "different nationality"),
             _document(),
-            _exact("iin", "same IIN", "different IIN"),
+            _exact("iin", "same IIN", "different IIN", unique=True),
         ],
         blocking_rules_to_generate_predictions=[block_on(*cols) for cols in BLOCKING],
         retain_matching_columns=True,
@@ -155,8 +158,37 @@ def settings(*, extra_columns: tuple[str, ...] = ()) -> SettingsCreator:
 PRIOR_RULES = (("doc_key",), ("dob", "surname_key", "given_key"))
 """Rules whose pairs are taken as matches when estimating how likely two random records match."""
 PRIOR_RECALL = 0.7
-EM_RULES = (("dob",), ("doc_key",))
+EM_RULES = (("dob",),)
 """Expectation maximisation runs once per rule; each trains every comparison except those in the rule."""
+LABEL_COLUMN = "doc_key"
+"""Records sharing this value are the same person (the same travel document): m is estimated from them."""
+LABEL_SKIP = ("document",)
+"""Comparisons whose m labelled pairs cannot teach (they all agree on it)."""
+
+
+def with_label_m(trained: dict[str, Any], labelled: dict[str, Any]) -> dict[str, Any]:
+    """``trained`` with the m of every comparison but :data:`LABEL_SKIP` taken from ``labelled``.
+
+    A level the labelled pairs never showed keeps a small m (not zero: the model must not
+    call a level impossible because the sample lacked it).
+    """
+    out = copy.deepcopy(trained)
+    for ours, theirs in zip(out["comparisons"], labelled["comparisons"], strict=True):
+        if ours["output_column_name"] in LABEL_SKIP:
+            continue
+        levels = [lv for lv in theirs["comparison_levels"] if not lv.get("is_null_level")]
+        if not any(lv.get("m_probability") for lv in levels):
+            continue
+        for level, source in zip(ours["comparison_levels"], theirs["comparison_levels"], strict=True):
+            if level.get("is_null_level"):
+                continue
+            m = source.get("m_probability")
+            level["m_probability"] = max(m or 0.0, M_FLOOR)
+    return out
+
+
+M_FLOOR = 1e-4
+"""The least m a level gets from labels (a level no labelled pair showed is rare, not impossible)."""
 
 
 def port(trained: dict[str, Any], dialect: Dialect, *, extra_columns: tuple[str, ...] = ()) -> dict[str, Any]:

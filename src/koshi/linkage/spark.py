@@ -161,13 +161,19 @@ def _import_pyspark() -> Any:
 
 @dataclass
 class SparkBackend:
-    """Splink's Spark backend on a session this object starts (or on ``session``, left running on close).
+    """Splink's Spark backend, on a session this object starts or on one already running.
 
     ``master``: ``local[N]`` (N cores of this machine) or a cluster URL;
     ``partitions``: shuffle partitions and Splink's repartitioning (a few per core);
-    ``checkpoint_dir``: where Splink writes intermediate tables (default: a temporary
-    directory, removed on close). ``driver_memory`` applies only to the first session
-    of a process (it sizes the JVM).
+    ``checkpoint_dir``: where Splink writes intermediate tables as parquet (default: a
+    temporary directory, removed on close; on a cluster it must be shared storage);
+    ``break_lineage``: how Splink cuts Spark's plans between steps (Splink's
+    ``break_lineage_method``): default ``persist`` (in memory, spilling to local disk)
+    in local mode, where writing parquet made scoring six times slower, else
+    ``parquet`` under ``checkpoint_dir``. ``session``: use this session (it is left
+    running on close); a session already active in the process is used the same way,
+    since Spark allows one per process. ``driver_memory`` only applies to the first
+    session of a process (it sizes the JVM).
 
     Raises:
         SparkUnavailable: pyspark or Java is missing.
@@ -177,29 +183,30 @@ class SparkBackend:
     driver_memory: str = "2g"
     partitions: int = 4
     checkpoint_dir: str | None = None
+    break_lineage: str | None = None
     session: Any = None
     app_name: str = "koshi-link"
     dialect: str = field(default="spark", init=False)
 
     def __post_init__(self) -> None:
         session_class = _import_pyspark()
-        self._owned_dir: str | None = None
+        if self.session is None:
+            self.session = session_class.getActiveSession()
         self._owns_session = self.session is None
-        self._tmp = tempfile.mkdtemp(prefix="koshi-spark-")
+        self._tmp: str | None = tempfile.mkdtemp(prefix="koshi-spark-")
         try:
             if self.session is None:
-                if session_class.getActiveSession() is None:
-                    find_java()
-                self.session = self._start(session_class)
-            self._setup()
+                find_java()
+                self.session = self._start(session_class, self._tmp)
+            self._setup(self._tmp)
         except BaseException:
             self.close()
             raise
 
-    def _start(self, session_class: Any) -> Any:
+    def _start(self, session_class: Any, tmp: str) -> Any:
         from splink.backends.spark import similarity_jar_location
 
-        log4j = Path(self._tmp) / "log4j2.properties"
+        log4j = Path(tmp) / "log4j2.properties"
         log4j.write_text(_LOG4J, encoding="utf-8")
         builder = (
             session_class.builder.master(self.master)
@@ -212,7 +219,7 @@ class SparkBackend:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.local.dir", self._tmp)
+            .config("spark.local.dir", tmp)
         )
         if self.master.startswith("local"):
             builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
@@ -227,21 +234,29 @@ class SparkBackend:
                 os.environ["PYSPARK_PYTHON"] = previous
         return session
 
-    def _setup(self) -> None:
-        from pyspark.sql.functions import arrow_udf
+    def _setup(self, tmp: str) -> None:
+        from pyspark.sql.pandas.functions import arrow_udf
         from pyspark.sql.types import DoubleType
         from splink.backends.spark import SparkAPI
 
         spark = self.session
-        spark.sparkContext.setLogLevel("ERROR")
-        context = spark._jsc.sc()
-        if self.checkpoint_dir is None and context.getCheckpointDir().isEmpty():
-            self._owned_dir = self.checkpoint_dir = str(Path(self._tmp) / "checkpoints")
-        if self.checkpoint_dir is not None:
+        if self._owns_session:
+            spark.sparkContext.setLogLevel("ERROR")
+        current = spark._jsc.sc().getCheckpointDir()
+        if self.checkpoint_dir is not None or not current.isDefined():  # else keep a running session's own
+            self.checkpoint_dir = self.checkpoint_dir or str(Path(tmp) / "checkpoints")
             spark.sparkContext.setCheckpointDir(self.checkpoint_dir)
-        self._api = SparkAPI(spark_session=spark, num_partitions_on_repartition=self.partitions)
+        else:
+            self.checkpoint_dir = str(current.get())
+        if self.break_lineage is None:
+            self.break_lineage = "persist" if spark.sparkContext.master.startswith("local") else "parquet"
+        api: Any = SparkAPI  # untyped in Splink
+        self._api = api(
+            spark_session=spark, break_lineage_method=self.break_lineage, num_partitions_on_repartition=self.partitions
+        )
+        scalar: Any = arrow_udf  # its stubs insist on the UDF type that it then warns about; the hints say it
         for name, function in _UDFS.items():  # after SparkAPI, which registers the jar's versions
-            spark.udf.register(name, arrow_udf(function, DoubleType()))
+            spark.udf.register(name, scalar(function, DoubleType()))
 
     @property
     def db_api(self) -> Any:
@@ -249,11 +264,10 @@ class SparkBackend:
         return self._api
 
     def close(self) -> None:
-        """Stop the session if this backend started it; remove the temporary files."""
+        """Stop the session if this backend started it; remove the temporary files. Idempotent."""
         if self._owns_session and self.session is not None:
             self.session.stop()
             self.session = None
-        if self._owned_dir is not None:
-            self.checkpoint_dir = None
-            self._owned_dir = None
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
