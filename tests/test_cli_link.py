@@ -106,3 +106,15 @@ def test_empty_and_unreadable_inputs(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["link", "evaluate", str(no_truth)])
     assert result.exit_code == 2 and "no truth to evaluate against" in result.output
+
+
+def test_too_few_records_to_train_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "record_id,source,doc_type,doc_country,doc_number,nationality,surname,given_names,birth_date,sex,iin\n"
+        "a,x,P,RUS,1,RUS,IVANOV,,,M,\nb,y,P,RUS,2,RUS,PETROV,,,F,\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["link", "run", str(path), *SMALL])
+    assert result.exit_code == 2
+    assert "cannot train a model on 2 records" in result.output

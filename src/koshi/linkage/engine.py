@@ -25,8 +25,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker, block_on
+from splink.internals.exceptions import SplinkException
 
 from koshi.linkage import model
+from koshi.linkage.records import LinkInputError
 
 Progress = Callable[[str], None]
 LOG = logging.getLogger("koshi.linkage")
@@ -152,9 +154,15 @@ def train(feats: pa.Table, training: Training = Training(), progress: Progress |
         linker.training.estimate_u_using_random_sampling(max_pairs=training.u_pairs, seed=training.seed)
         for rule in model.EM_RULES:
             step(f"m by expectation maximisation, blocked on {' + '.join(rule)}")
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), max_pairs=training.em_pairs
-            )
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*rule), max_pairs=training.em_pairs
+                )
+            except SplinkException as exc:
+                raise LinkInputError(
+                    f"cannot train a model on {feats.num_rows:,} records: too few pairs agree on "
+                    f"{' and '.join(rule)} to learn from (link more records at once, or reuse a trained model)"
+                ) from exc
         trained: dict[str, Any] = linker.misc.save_model_to_json()
         step("m from records of the same document")
         if _has_label_pairs(feats):
