@@ -120,6 +120,8 @@ def _link(
         fail(str(exc))
     except ValueError as exc:  # a model from another version, an unknown backend
         fail(str(exc))
+    except RuntimeError as exc:  # the Spark backend without pyspark or Java (SparkUnavailable)
+        fail(str(exc))
 
 
 def _clusters_table(linked: Linked) -> pa.Table:

@@ -27,13 +27,14 @@ inputs (``tests/test_linkage_spark.py``):
 - Floating point: term frequencies and weights are sums of the same logarithms;
   they differ by a few units in the 15th digit.
 
-The session is set up to work offline and quietly: Splink's jar comes from the
-wheel (``similarity_jar_location``), no web UI, no progress bars, Spark's own log
-at ERROR. The Python workers run this interpreter (``PYSPARK_PYTHON``), so that
-they import DuckDB and pyarrow for the UDFs; on a real cluster the workers need
-Koshi installed. Intermediate tables (Splink breaks Spark's lineage by writing
-parquet) go to a checkpoint directory, a temporary one removed on :meth:`close`
-unless given.
+The session is set up to work offline and quietly: Splink's jar (its other
+functions) comes from the wheel (``similarity_jar_location``), no web UI, no progress
+bars, Spark's own log at ERROR. In local mode the Python workers run this
+interpreter (``PYSPARK_PYTHON``), so that they import DuckDB and pyarrow for the
+UDFs; on a cluster the workers' Python (``spark.pyspark.python``) needs Koshi
+installed. Splink cuts Spark's plans between steps by keeping intermediate tables:
+in memory (spilling to a temporary local directory) in local mode, as parquet under
+the checkpoint directory on a cluster. Temporary directories go on :meth:`close`.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def java_major(java: str) -> int | None:
     """The major version ``java -version`` reports (``None`` if it does not say)."""
     try:
         out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False)
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return None
     found = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
     if not found:
@@ -156,6 +157,25 @@ def _import_pyspark() -> Any:
     return SparkSession
 
 
+def _stop_jvm() -> None:
+    """End the JVM pyspark started for this process (``stop()`` leaves it running, with its memory).
+
+    pyspark has no public call for this; it starts a new JVM when a session is next created.
+    """
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None or SparkContext._active_spark_context is not None:
+        return
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None and process.stdin is not None:
+        process.stdin.close()  # the JVM exits when its stdin closes
+        process.wait(timeout=60)
+
+
 # -- the backend --------------------------------------------------------------------------------
 
 
@@ -172,8 +192,9 @@ class SparkBackend:
     in local mode, where writing parquet made scoring six times slower, else
     ``parquet`` under ``checkpoint_dir``. ``session``: use this session (it is left
     running on close); a session already active in the process is used the same way,
-    since Spark allows one per process. ``driver_memory`` only applies to the first
-    session of a process (it sizes the JVM).
+    since Spark allows one per process. ``conf``: more Spark settings, e.g. executor
+    memory on a cluster (``spark.driver.extraJavaOptions`` is added to Koshi's own).
+    ``driver_memory`` and Java options only apply when this backend starts the JVM.
 
     Raises:
         SparkUnavailable: pyspark or Java is missing.
@@ -186,6 +207,7 @@ class SparkBackend:
     break_lineage: str | None = None
     session: Any = None
     app_name: str = "koshi-link"
+    conf: dict[str, str] = field(default_factory=dict)
     dialect: str = field(default="spark", init=False)
 
     def __post_init__(self) -> None:
@@ -193,6 +215,7 @@ class SparkBackend:
         if self.session is None:
             self.session = session_class.getActiveSession()
         self._owns_session = self.session is None
+        self._owns_jvm = False
         self._tmp: str | None = tempfile.mkdtemp(prefix="koshi-spark-")
         try:
             if self.session is None:
@@ -204,25 +227,34 @@ class SparkBackend:
             raise
 
     def _start(self, session_class: Any, tmp: str) -> Any:
+        from pyspark import SparkContext
         from splink.backends.spark import similarity_jar_location
+
+        self._owns_jvm = SparkContext._gateway is None
 
         log4j = Path(tmp) / "log4j2.properties"
         log4j.write_text(_LOG4J, encoding="utf-8")
-        builder = (
-            session_class.builder.master(self.master)
-            .appName(self.app_name)
-            .config("spark.jars", similarity_jar_location())
-            .config("spark.driver.memory", self.driver_memory)
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log4j.as_uri()}")
-            .config("spark.sql.shuffle.partitions", str(self.partitions))
-            .config("spark.default.parallelism", str(self.partitions))
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.local.dir", tmp)
+        java_options = f"-Dlog4j2.configurationFile={log4j.as_uri()}"
+        settings = {
+            "spark.jars": similarity_jar_location(),
+            "spark.driver.memory": self.driver_memory,
+            "spark.sql.shuffle.partitions": str(self.partitions),
+            "spark.default.parallelism": str(self.partitions),
+            "spark.sql.session.timeZone": "UTC",
+            "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.local.dir": tmp,
+            **self.conf,
+        }
+        settings["spark.driver.extraJavaOptions"] = " ".join(
+            filter(None, [java_options, self.conf.get("spark.driver.extraJavaOptions")])
         )
-        if self.master.startswith("local"):
-            builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = session_class.builder.master(self.master).appName(self.app_name)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
+        if not self.master.startswith("local"):
+            return builder.getOrCreate()  # the cluster's workers run the Python it is configured with
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         previous = os.environ.get("PYSPARK_PYTHON")
         os.environ["PYSPARK_PYTHON"] = sys.executable  # read once, when the context starts
         try:
@@ -268,6 +300,9 @@ class SparkBackend:
         if self._owns_session and self.session is not None:
             self.session.stop()
             self.session = None
+        if self._owns_jvm:
+            self._owns_jvm = False
+            _stop_jvm()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
