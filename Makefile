@@ -40,9 +40,10 @@ demo: install
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
 	$(KOSHI) db upgrade
 	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
-	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date -d '-180 days' +%Y) --until $$(date +%F) -o var/feeds
+	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date -d '-180 days' +%Y) --until $$(date +%F) --corrupt -o var/feeds
 	for kind in authorizations border_events registrations permits; do \
 	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done
+	$(KOSHI) link run --db
 	$(KOSHI) registry refresh
 	@echo "Koshi API on http://127.0.0.1:8000 (OpenAPI at /docs); sign in with a demo account above. Ctrl-C stops it."
 	$(KOSHI) serve --host 127.0.0.1 --port 8000

@@ -37,6 +37,12 @@ TABLES = {
     "permits",
     "stay_status",
     "overstay_reasons",
+    "document_identities",
+    "link_runs",
+    "link_reviews",
+    "link_decisions",
+    "person_merges",
+    "person_splits",
 }
 
 

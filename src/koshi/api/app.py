@@ -21,13 +21,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
-from koshi.api import auth, cases, feeds, problems, registry
+from koshi.api import auth, cases, feeds, linkage, problems, registry
 from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker
 from koshi.web import applicant as web_applicant
 from koshi.web import dashboard as web_dashboard
+from koshi.web import linkage as web_linkage
 from koshi.web import officer as web_officer
 from koshi.web import pages as web_pages
 from koshi.web import police as web_police
@@ -72,11 +73,13 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.include_router(cases.router)
     app.include_router(feeds.router)
     app.include_router(registry.router)
+    app.include_router(linkage.router)
     app.include_router(web_pages.router)
     app.include_router(web_applicant.router)
     app.include_router(web_officer.router)
     app.include_router(web_dashboard.router)
     app.include_router(web_police.router)
+    app.include_router(web_linkage.router)
     # outermost last: headers on every response, then the session, then the page language and user
     app.add_middleware(web_pages.PageContext)
     app.add_middleware(

@@ -420,3 +420,8 @@ def set_reason(
         detail=f"overstay of the stay entered {stay_entry.isoformat()}: {code}",
     )
     return row
+
+
+# The linkage tables refer to the registry's and this module's; registering them from here, the last of
+# the chain models -> registry -> overstays, lets any of the store's modules be imported first.
+import koshi.store.linkage  # noqa: E402, F401

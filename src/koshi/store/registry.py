@@ -55,6 +55,7 @@ class RegistryPerson(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("registry_persons.id"), nullable=True)
 
 
 class TravelDocument(Base):

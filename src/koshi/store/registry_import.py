@@ -17,6 +17,11 @@ Semantics (``docs/registry.md`` explains them for senders):
 - **Documents and persons** are found by (issuing state, number) or created,
   one new person per new document.  Identity fields empty on a stored
   document are filled from the batch; filled ones are never overwritten.
+- **Identities per feed.**  The first time a feed names a document, the
+  identity it states (names, birth date, sex, nationality, IIN) is kept as a
+  ``document_identities`` row, never overwritten: record linkage
+  (:mod:`koshi.store.linkage`) compares these, so another system's spelling
+  is not lost behind the document's.
 - **Audit.**  One ``feeds.import`` record per batch, with the feed, the batch
   id and the counts: no personal data.  A replay writes nothing, audit included.
 
@@ -37,12 +42,27 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg import sql as psql
-from sqlalchemy import ARRAY, ColumnElement, Integer, String, Table, any_, bindparam, func, select, text, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, defer
 
 from koshi.registry.feeds import FeedError, RowError, check_columns, rows_table, validate
 from koshi.registry.schema import RECORD_ID, FeedKind
 from koshi.store import audit, idempotency
+from koshi.store.linkage import IDENTITY_COLUMNS, DocumentIdentity
 from koshi.store.models import Base, Timestamp
 from koshi.store.registry import (
     FEED_MODELS,
@@ -208,14 +228,16 @@ def _postgres(session: Session) -> bool:
     return session.connection().dialect.name == "postgresql"
 
 
-def _one_of(session: Session, column: ColumnElement[Any], values: Sequence[str]) -> ColumnElement[bool]:
+def _one_of(
+    session: Session, column: ColumnElement[Any], values: Sequence[Any], item: type[String] | type[Integer] = String
+) -> ColumnElement[bool]:
     """``column IN values`` with one bound parameter: an array on PostgreSQL, a JSON list on SQLite.
 
     Thousands of parameters (or a statement text as long) cost more to send and
-    parse than the lookup itself.
+    parse than the lookup itself.  ``item`` is the values' type (text or integers).
     """
     if _postgres(session):
-        return column == any_(bindparam("values", list(values), type_=ARRAY(String)))
+        return column == any_(bindparam("values", list(values), type_=ARRAY(item)))
     each = func.json_each(bindparam("values", json.dumps(list(values)))).table_valued("value")
     return column.in_(select(each.c.value))
 
@@ -329,9 +351,16 @@ def _stored_documents(
     return ids, fills
 
 
-def _documents(
-    session: Session, keys: Sequence[tuple[str, str]], good: pa.Table, now: dt.datetime
-) -> dict[tuple[str, str], int]:
+@dataclass(frozen=True, slots=True)
+class _Documents:
+    """The batch's documents: each key's id, the keys created by this batch, and each key's identity in it."""
+
+    ids: dict[tuple[str, str], int]
+    created: frozenset[tuple[str, str]]
+    identity: dict[tuple[str, str], dict[str, Any]]
+
+
+def _documents(session: Session, keys: Sequence[tuple[str, str]], good: pa.Table, now: dt.datetime) -> _Documents:
     """The document id of every (issuing state, number): found (empty fields filled) or created with a person."""
     identity = _first_values(keys, good)
     ids, fills = _stored_documents(session, identity)
@@ -352,7 +381,45 @@ def _documents(
         _insert_rows(session, docs, names, rows)
         created, _ = _stored_documents(session, {k: identity[k] for k in missing})
         ids.update(created)
-    return ids
+    return _Documents(ids, frozenset(missing), identity)
+
+
+def _identities(session: Session, feed: FeedKind, docs: _Documents, batch_id: int, now: dt.datetime) -> None:
+    """Keep each document's identity as this feed first sends it (one row per document and feed, never
+    overwritten): what record linkage compares.
+
+    A document this batch created holds exactly that identity already, so its row is copied from it
+    inside the database; the others are looked up, and those without one for this feed get the batch's.
+    """
+    table = _table(DocumentIdentity.__tablename__)
+    names = ["document_id", "feed", *IDENTITY_COLUMNS, "batch_id", "created_at"]
+    documents = _table(TravelDocument.__tablename__)
+    copied = select(
+        documents.c.id,
+        literal(feed.value, String),
+        *(documents.c[c] for c in IDENTITY_COLUMNS),
+        literal(batch_id, Integer),
+        literal(now, Timestamp),
+    )
+    created = sorted(docs.ids[k] for k in docs.created)
+    for part in _chunks(created, LOOKUP):
+        session.execute(insert(table).from_select(names, copied.where(_one_of(session, documents.c.id, part, Integer))))
+    known: set[int] = set()
+    stored = sorted(docs.ids[k] for k in docs.identity if k not in docs.created)
+    for part in _chunks(stored, LOOKUP):
+        known.update(
+            session.execute(
+                select(table.c.document_id).where(
+                    table.c.feed == feed.value, _one_of(session, table.c.document_id, part, Integer)
+                )
+            ).scalars()
+        )
+    rows = [
+        (docs.ids[k], feed.value, *(fields[c] for c in IDENTITY_COLUMNS), batch_id, now)
+        for k, fields in docs.identity.items()
+        if k not in docs.created and docs.ids[k] not in known
+    ]
+    _insert_rows(session, table, names, rows)
 
 
 def _check_key(batch_key: str) -> None:
@@ -403,8 +470,8 @@ def import_batch(
 
     good = checked.table
     keys = list(zip(good.column("doc_country").to_pylist(), good.column("doc_number").to_pylist(), strict=True))
-    doc_ids = _documents(session, keys, good, now) if keys else {}
-    document = [doc_ids[k] for k in keys]
+    docs = _documents(session, keys, good, now) if keys else _Documents({}, frozenset(), {})
+    document = [docs.ids[k] for k in keys]
     digests = _row_digests(good)
     names = record_columns(feed)
     id_name = RECORD_ID[feed]
@@ -444,6 +511,7 @@ def import_batch(
     )
     session.add(batch)
     session.flush()
+    _identities(session, feed, docs, batch.id, now)
     written = [*names, "document_id", "row_digest"]
     if new:
         chosen = pa.array(new, pa.int64())

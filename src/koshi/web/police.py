@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from koshi.reference.regions import BY_KATO
 from koshi.registry import stay
+from koshi.store import linkage as linking
 from koshi.store import overstays
 from koshi.store.cases import Actor
 from koshi.store.db import transaction
@@ -735,6 +736,13 @@ def _person_page(
         if entry is None:
             field_errors["entry"] = gettext("Enter a real date, for example %(example)s") % {"example": on.isoformat()}
     try:
+        with transaction(_sessions(request)) as session:
+            links = linking.history(session, _actor(user), person_id, now)
+    except overstays.RegistryError as exc:
+        return _problem(request, exc.status)
+    if links.merged_into is not None:  # its documents are another person's now: say whose
+        return page(request, "police_linkage_merged.html", links=links)
+    try:
         try:
             with transaction(_sessions(request)) as session:
                 found = overstays.person(session, _actor(user), person_id, on, now, entry)
@@ -792,6 +800,7 @@ def _person_page(
         done=done == "reason",
         done_entry=done_entry,
         band_note=band_note(found.control.on, locale),
+        links=links,
         **_common(locale),
     )
 
