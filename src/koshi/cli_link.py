@@ -311,3 +311,156 @@ def evaluate_cmd(
         f"{result.records:,} records, {result.persons:,} true persons, {result.clusters:,} clusters; "
         f"{result.exact_persons:.2%} of persons recovered exactly ({seconds['total']:.1f} s)"
     )
+
+
+review_app = typer.Typer(help="The clerical review queue: pairs the model was unsure of.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
+AsOpt = Annotated[str, typer.Option("--as", help="The officer acting (username); decisions are audited under it.")]
+
+
+@contextmanager
+def _officer(username: str) -> Iterator[tuple[Any, Any]]:
+    """A session in one transaction and the named user as the acting officer."""
+    from koshi.settings import settings
+    from koshi.store import users
+    from koshi.store.cases import Actor
+    from koshi.store.db import make_engine, make_sessionmaker, transaction
+    from koshi.store.overstays import RegistryError
+
+    eng = make_engine(settings().database_url)
+    try:
+        with transaction(make_sessionmaker(eng)) as session:
+            user = users.get_by_username(session, username)
+            if user is None or not user.active:
+                fail(f"--as {username!r}: no active user of that name")
+            yield session, Actor(user.id, user.role)
+    except RegistryError as exc:
+        fail(str(exc), 2 if exc.status in (404, 422) else 1)
+    finally:
+        eng.dispose()
+
+
+def _masked(value: str | None, keep: int = 2) -> str:
+    """Names and numbers on a terminal: the first letters only (a full view needs --reveal)."""
+    if not value:
+        return "—"
+    return value[:keep] + "•" * max(len(value) - keep, 1)
+
+
+@review_app.command("list")
+def review_list(
+    officer: AsOpt,
+    status: Annotated[str, typer.Option("--status", help="open, accepted, rejected or superseded.")] = "open",
+    page: Annotated[int, typer.Option("--page", min=1)] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+) -> None:
+    """Reviews with a status, one line each (names masked)."""
+    import datetime as dt
+
+    from koshi.store import linkage as store_linkage
+
+    with _officer(officer) as (session, actor):
+        result = store_linkage.reviews(session, actor, status=status, page=page, now=dt.datetime.now(dt.UTC))
+    rows = [
+        {
+            "id": r.id,
+            "probability": round(r.match_probability, 4),
+            "left": {"feed": r.left.feed, "person_id": r.left.person_id, "nationality": r.left.nationality},
+            "right": {"feed": r.right.feed, "person_id": r.right.person_id, "nationality": r.right.nationality},
+        }
+        for r in result.items
+    ]
+    if as_json:
+        out.print_json(json.dumps({"total": result.total, "page": result.page, "pages": result.pages, "items": rows}))
+        return
+    table = Table(title=f"{status} reviews: {result.total:,} (page {result.page} of {max(result.pages, 1)})")
+    for col in ("id", "probability", "left (feed, person)", "right (feed, person)", "names"):
+        table.add_column(col)
+    for r in result.items:
+        table.add_row(
+            str(r.id),
+            f"{r.match_probability:.3f}",
+            f"{r.left.feed} #{r.left.person_id}",
+            f"{r.right.feed} #{r.right.person_id}",
+            f"{_masked(r.left.surname)} / {_masked(r.right.surname)}",
+        )
+    out.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    review_id: Annotated[int, typer.Argument(help="The review's id.")],
+    officer: AsOpt,
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show names and numbers in full (audited read).")] = False,
+) -> None:
+    """One pair side by side and the evidence: prior, each comparison's level and weight, final probability."""
+    import datetime as dt
+
+    from koshi.documents.iin import mask
+    from koshi.store import linkage as store_linkage
+
+    with _officer(officer) as (session, actor):
+        d = store_linkage.review(session, actor, review_id, now=dt.datetime.now(dt.UTC))
+
+    def shown(value: str | None) -> str:
+        return (value or "—") if reveal else _masked(value)
+
+    side = Table(title=f"Review {d.id} ({d.status}): the two records")
+    for col in ("field", "left", "right"):
+        side.add_column(col)
+
+    def doc(x: Any) -> str:
+        return f"{x.doc_type} {x.doc_country} {shown(x.doc_number)}"
+
+    a_, b_ = d.left, d.right
+    for name, a, b in (
+        ("feed", a_.feed, b_.feed),
+        ("document", doc(a_), doc(b_)),
+        ("surname", shown(a_.surname), shown(b_.surname)),
+        ("given names", shown(a_.given_names), shown(b_.given_names)),
+        ("birth date", str(a_.birth_date or "—"), str(b_.birth_date or "—")),
+        ("sex", a_.sex or "—", b_.sex or "—"),
+        ("nationality", a_.nationality, b_.nationality),
+        ("IIN", mask(a_.iin) if a_.iin else "—", mask(b_.iin) if b_.iin else "—"),
+        ("person now", f"#{a_.person_id}", f"#{b_.person_id}"),
+    ):
+        side.add_row(name, a, b, style="bold" if a != b else None)
+    out.print(side)
+    why = Table(title="Why the model scored it so (match weights, log2 Bayes factors)")
+    for col in ("comparison", "level", "weight"):
+        why.add_column(col, justify="right" if col == "weight" else "left")
+    why.add_row("prior", "two random records", f"{d.prior_weight:+.2f}")
+    for c in d.comparisons:
+        why.add_row(c.comparison, c.level, f"{c.match_weight:+.2f}")
+    if d.tf_adjustment:
+        why.add_row("name frequency", "adjustment", f"{d.tf_adjustment:+.2f}")
+    why.add_row("final", f"match probability {d.match_probability:.3f}", f"{d.final_weight:+.2f}", style="bold")
+    out.print(why)
+    for h in d.history:
+        out.print(f"decided {h.decision} by user {h.actor_id} at {h.at:%Y-%m-%d %H:%M} UTC")
+
+
+@review_app.command("decide")
+def review_decide(
+    review_id: Annotated[int, typer.Argument(help="The review's id.")],
+    decision: Annotated[str, typer.Argument(help="same (one person) or different (two people).")],
+    officer: AsOpt,
+    note: Annotated[str | None, typer.Option("--note", help="Why (kept with the decision).")] = None,
+) -> None:
+    """Decide a pair: applied at once (merge or split) and an override for every later run."""
+    import datetime as dt
+
+    from koshi.store import linkage as store_linkage
+
+    if decision not in store_linkage.DECISIONS:
+        fail(f"decision must be one of {', '.join(store_linkage.DECISIONS)}, got {decision!r}")
+    with _officer(officer) as (session, actor):
+        report = store_linkage.decide(session, actor, review_id, decision, note, dt.datetime.now(dt.UTC))
+    if report.outcome == "merged":
+        out.print(f"review {review_id}: person {report.from_person} merged into person {report.into_person}")
+    elif report.outcome == "split":
+        moved = ", ".join(f"#{p}" for p in report.new_persons)
+        out.print(f"review {review_id}: person {report.from_person} split; records moved to {moved}")
+    else:
+        out.print(f"review {review_id}: recorded ({decision}); the persons were already so")
