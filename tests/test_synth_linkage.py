@@ -127,7 +127,7 @@ def test_people_mix_as_in_the_feeds(sources: tuple[pa.Table, pa.Table]) -> None:
     for o in ORIGINS:
         if o.weight >= 5:
             assert abs(share[o.iso3] - o.weight / total) < 0.02, o.iso3
-    assert left["surname"].null_count == 0 and pc.count_distinct(left["surname"]).as_py() > 300
+    assert left["surname"].null_count == 0 and pc.count_distinct(left["surname"]).as_py() > 5000  # long tails
 
 
 def test_the_same_seed_gives_the_same_sources() -> None:
@@ -156,9 +156,10 @@ def test_identity_collisions_count_pairs_of_different_people() -> None:
     assert identity_collisions(left, right) == {"pairs": 2, "cross_pairs": 1, "records": 3}
 
 
-def test_collisions_grow_with_scale_but_stay_rare(sources: tuple[pa.Table, pa.Table]) -> None:
+def test_different_people_rarely_share_a_full_identity(sources: tuple[pa.Table, pa.Table]) -> None:
+    # long-tailed name frequencies (koshi.synth.names): at 70,000 records, a handful of namesakes at most
     found = identity_collisions(*sources)
-    assert 0 < found["records"] < 0.01 * (LEFT + RIGHT)
+    assert found["records"] < 0.0005 * (LEFT + RIGHT)
 
 
 def test_a_hundred_thousand_a_side_take_a_few_seconds() -> None:

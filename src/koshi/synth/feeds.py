@@ -99,6 +99,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ from koshi.reference.regions import REGIONS
 from koshi.registry import stay
 from koshi.registry.schema import FEEDS, RECORD_ID, FeedKind
 from koshi.synth.corrupt import FeedCorruption, corrupt_identities
-from koshi.synth.names import PATRONYMIC_SUFFIX, TRADITIONS, Tradition, feminine_surname
+from koshi.synth.names import TRADITIONS, Ranked, vocabulary
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -605,47 +606,91 @@ TRADITION_KEYS = tuple(TRADITIONS)
 
 @dataclass(frozen=True, slots=True)
 class _NameIndex:
-    """A flat vocabulary of names with, per (tradition, sex), where its given names and surnames are."""
+    """Every tradition's names in one flat vocabulary, in groups (tradition, sex, kind) with alias tables.
+
+    Walker's alias method draws a name of group ``g`` in constant time from one uniform:
+    slot ``start[g] + k`` (``k`` uniform below ``size[g]``) keeps its own name with
+    probability ``prob`` and otherwise gives its ``alias``; the shares are exactly the names'.
+    """
 
     latin: pa.Array
     cyrillic: pa.Array
-    given_off: IntArray
-    given_len: IntArray
-    family_off: IntArray
-    family_len: IntArray
-    patronym_off: IntArray  # (tradition, sex): the given names of fathers + UULU / KYZY
+    prob: FloatArray
+    alias: IntArray  # index into the vocabulary
+    start: IntArray  # per group
+    size: IntArray
+    given: IntArray  # (tradition, sex) → group
+    family: IntArray
+    patronym: IntArray  # the fathers' names + UULU / KYZY (-ULY / -KYZY); the family group where there are none
 
 
+def _alias_table(shares: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Vose's alias table for ``shares`` (which sum to 1): per slot, the probability of keeping it and its alias."""
+    n = len(shares)
+    scaled = (np.asarray(shares, dtype=np.float64) * n).tolist()
+    prob, alias = [1.0] * n, list(range(n))
+    small = [i for i, x in enumerate(scaled) if x < 1.0]
+    large = [i for i, x in enumerate(scaled) if x >= 1.0]
+    while small and large:
+        s, big = small.pop(), large.pop()
+        prob[s], alias[s] = scaled[s], big
+        scaled[big] += scaled[s] - 1.0
+        (small if scaled[big] < 1.0 else large).append(big)
+    return np.array(prob, np.float64), np.array(alias, np.int64)
+
+
+@functools.cache
 def _name_index() -> _NameIndex:
-    """Flatten every tradition into one vocabulary, so that names are drawn by index for millions of people."""
+    """Flatten every tradition's :func:`~koshi.synth.names.vocabulary`: names are drawn by index for millions."""
     latin: list[str] = []
     cyr: list[str | None] = []
+    probs: list[FloatArray] = []
+    aliases: list[IntArray] = []
+    starts: list[int] = []
     shape = (len(TRADITION_KEYS), 2)
-    g_off, g_len = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-    f_off, f_len = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
-    p_off = np.zeros(shape, np.int64)
+    given, family, patronym = (np.zeros(shape, np.int64) for _ in range(3))
 
-    def add(names: Sequence[tuple[str, str | None]]) -> tuple[int, int]:
+    def add(group: Ranked) -> int:
         start = len(latin)
-        for lat, c in names:
+        for lat, c in group.names:
             latin.append(lat)
             cyr.append(c)
-        return start, len(names)
+        prob, alias = _alias_table(group.shares)
+        probs.append(prob)
+        aliases.append(start + alias)
+        starts.append(start)
+        return len(starts) - 1
 
     for t, key in enumerate(TRADITION_KEYS):
-        tr: Tradition = TRADITIONS[key]
+        vocab = vocabulary(key)
         for s, sex in enumerate(("F", "M")):  # sex index 0 = female, 1 = male
-            given = tr.male if sex == "M" else tr.female
-            family = tr.surnames if sex == "M" or not tr.inflect else tuple(feminine_surname(*f) for f in tr.surnames)
-            g_off[t, s], g_len[t, s] = add(given)
-            f_off[t, s], f_len[t, s] = add(family)
-            suffix_lat, suffix_cyr = PATRONYMIC_SUFFIX[sex]
-            fathers = [(f"{m} {suffix_lat}", f"{c} {suffix_cyr}" if c else None) for m, c in tr.male]
-            p_off[t, s], _ = add(fathers)
-    return _NameIndex(pa.array(latin, pa.string()), pa.array(cyr, pa.string()), g_off, g_len, f_off, f_len, p_off)
+            given[t, s] = add(vocab.given[sex])
+            family[t, s] = add(vocab.surnames[sex])
+            fathers = vocab.patronymics.get(sex)
+            patronym[t, s] = add(fathers) if fathers is not None else family[t, s]
+    return _NameIndex(
+        pa.array(latin, pa.string()),
+        pa.array(cyr, pa.string()),
+        np.concatenate(probs),
+        np.concatenate(aliases),
+        np.array(starts, np.int64),
+        np.asarray(np.diff(np.array([*starts, len(latin)], np.int64)), dtype=np.int64),
+        given,
+        family,
+        patronym,
+    )
 
 
-_NAMES = _name_index()
+def _draw_names(index: _NameIndex, group: IntArray, u: FloatArray) -> IntArray:
+    """One name per row from its ``group``, by frequency (``u`` uniform in [0, 1)): indices into the vocabulary.
+
+    ``u`` gives both the slot (its scaled integer part) and the coin (the fraction left).
+    """
+    size = index.size[group]
+    scaled = u * size
+    k = np.minimum(scaled.astype(np.int64), size - 1)
+    slot = index.start[group] + k
+    return np.asarray(np.where(scaled - k < index.prob[slot], slot, index.alias[slot]), dtype=np.int64)
 
 
 def _origin_cdfs(attr: str, keys: Sequence[str]) -> FloatArray:
@@ -719,19 +764,19 @@ def _people(rng: np.random.Generator, n: int, year: int, rules: stay.StayPolicy)
 def _names(
     rng: np.random.Generator, tradition: IntArray, male: BoolArray
 ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
-    """Surname and given names, Latin and Cyrillic, by tradition and sex."""
+    """Surname and given names, Latin and Cyrillic, by tradition and sex, each name drawn by its frequency."""
     n = len(tradition)
-    idx = _NAMES
+    idx = _name_index()
     sex = male.astype(np.int64)
     trs = [TRADITIONS[k] for k in TRADITION_KEYS]
     second = rng.random(n) < np.array([t.second_given for t in trs])[tradition]
     single = rng.random(n) < np.array([t.single_name for t in trs])[tradition]
     patronymic = rng.random(n) < np.array([t.patronymic for t in trs])[tradition]
-    g1 = idx.given_off[tradition, sex] + np.floor(rng.random(n) * idx.given_len[tradition, sex]).astype(np.int64)
-    g2 = idx.given_off[tradition, sex] + np.floor(rng.random(n) * idx.given_len[tradition, sex]).astype(np.int64)
+    g1 = _draw_names(idx, idx.given[tradition, sex], rng.random(n))
+    g2 = _draw_names(idx, idx.given[tradition, sex], rng.random(n))
     second &= g2 != g1
-    family = idx.family_off[tradition, sex] + np.floor(rng.random(n) * idx.family_len[tradition, sex]).astype(np.int64)
-    father = idx.patronym_off[tradition, sex] + np.floor(rng.random(n) * idx.given_len[tradition, 1]).astype(np.int64)
+    family = _draw_names(idx, idx.family[tradition, sex], rng.random(n))
+    father = _draw_names(idx, idx.patronym[tradition, sex], rng.random(n))
     family = np.where(patronymic, father, family)
 
     surname = _take(idx.latin, family)

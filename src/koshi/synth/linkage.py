@@ -18,12 +18,14 @@ travel document as the police system first recorded it, mostly read from the MRZ
   typos. A mistyped document number is never another real document's.
 
 People are drawn with :func:`koshi.synth.feeds.draw_travellers`, so names, nationalities
-and ages mix as in the feeds. The name lists are short (tens of names per tradition),
-so different people do share surname, given names, birth date and nationality at this
-scale: :func:`identity_collisions` counts them (they bound the precision any linkage can
-reach on names and dates alone). Records are in random order; ids are ``P000000001``... on
-the left and ``Q000000001``... on the right. Everything is column-wise: a million records a
-side take seconds, and the same arguments always give the same tables.
+and ages mix as in the feeds. Names have realistic, long-tailed frequencies
+(:mod:`koshi.synth.names`), so different people rarely share surname, given names, birth
+date and nationality, but some do, as in real populations (500-600 pairs of records in
+1,000,000 + 1,000,000): :func:`identity_collisions` counts them (they bound the precision
+any linkage can reach on names and dates alone). Records are in random order; ids are
+``P000000001``... on the left and ``Q000000001``... on the right. Everything is
+column-wise: a million records a side take seconds, and the same arguments always give
+the same tables.
 """
 
 from __future__ import annotations
