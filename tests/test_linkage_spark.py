@@ -66,7 +66,14 @@ LEVEL_COLUMNS = (
     "nationality",
     "iin",
 )
-CHECKED_FUNCTIONS = {"jaro_winkler", "damerau_levenshtein", "substring", "array_size", "array_intersect"}
+CHECKED_FUNCTIONS = {
+    "jaro_winkler",
+    "jarowinkler_similarity",
+    "damerau_levenshtein",
+    "substring",
+    "array_size",
+    "array_intersect",
+}
 """The functions of the model's Spark SQL that these tests compare with DuckDB's."""
 
 

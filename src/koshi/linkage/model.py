@@ -9,7 +9,7 @@ data is needed. Why these comparisons, for travellers' identities:
 - **name**: both names folded by ``match_key`` (Cyrillic, ICAO, 1997 passport, BGN,
   GOST spellings meet), then exact; the same words in another order (a host wrote
   the given name as the surname); Jaro-Winkler on both names (typos); Jaro-Winkler on
-  the sorted words (swapped *and* misspelt); one word shared (a second given name
+  each name against the other record's other name (swapped *and* misspelt); one word shared (a second given name
   dropped, a new surname after marriage).
 - **dob**: exact; day and month swapped (US-style entry); one edit or transposition
   (a typo in a digit).
@@ -47,6 +47,14 @@ SWAPPED_DOB = (
     " AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
 )
 
+SWAPPED_SIMILAR = (
+    "jaro_winkler_similarity(surname_key_l, given_key_r) >= 0.92"
+    " AND jaro_winkler_similarity(given_key_l, surname_key_r) >= 0.92"
+)
+"""Each name like the other record's other name: swapped and misspelt. (Jaro-Winkler on the joined,
+sorted words was tried first: a shared common surname carried it over 0.92 for different given names,
+and 549 of 643 false links on 300,000 × 300,000 records were such pairs with the same birth date.)"""
+
 COMPARISONS = ("name", "dob", "sex", "nationality", "document", "iin")
 """Output names of the comparisons, in order (``gamma_<name>``, ``mw_<name>`` in predictions)."""
 
@@ -65,8 +73,8 @@ def _name() -> cl.CustomComparison:
             cll.And(cll.JaroWinklerLevel("surname_key", 0.92), cll.JaroWinklerLevel("given_key", 0.92)).configure(
                 label_for_charts="both names similar (Jaro-Winkler >= 0.92)"
             ),
-            cll.JaroWinklerLevel("name_sorted", 0.92).configure(
-                label_for_charts="name words similar in any order (Jaro-Winkler >= 0.92)"
+            cll.CustomLevel(SWAPPED_SIMILAR, base_dialect_str="duckdb").configure(
+                label_for_charts="names swapped and similar (Jaro-Winkler >= 0.92)"
             ),
             cll.And(cll.JaroWinklerLevel("surname_key", 0.8), cll.JaroWinklerLevel("given_key", 0.8)).configure(
                 label_for_charts="both names alike (Jaro-Winkler >= 0.8)"

@@ -25,7 +25,7 @@ from koshi.linkage.records import check_records, features
 Progress = Callable[[str], None]
 
 
-THRESHOLD = 0.6
+THRESHOLD = 0.8
 """Link at or above this match probability (see docs/linkage.md for how it was chosen)."""
 REVIEW_FROM = 0.2
 """Send pairs from this probability up to :data:`THRESHOLD` to an officer."""

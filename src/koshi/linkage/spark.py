@@ -112,7 +112,12 @@ def damerau_levenshtein(left: pa.Array, right: pa.Array) -> pa.Array:
     return _duckdb_pairwise(SAME_AS_DUCKDB["damerau_levenshtein"], left, right)
 
 
-_UDFS = {"jaro_winkler": jaro_winkler, "damerau_levenshtein": damerau_levenshtein}
+_UDFS = {
+    "jaro_winkler": jaro_winkler,
+    "damerau_levenshtein": damerau_levenshtein,
+    # what sqlglot renders DuckDB's jaro_winkler_similarity as in Spark SQL (the model's own custom levels)
+    "jarowinkler_similarity": jaro_winkler,
+}
 
 
 # -- checks before starting ---------------------------------------------------------------------

@@ -84,8 +84,8 @@ LEVEL_LABELS: dict[str, str] = {  # the model's level labels (koshi.linkage.mode
     "same names": N_("Same names"),
     "same names, another order": N_("Same names in another order"),
     "both names similar (Jaro-Winkler >= 0.92)": N_("Both names very similar (Jaro-Winkler 0.92 or more)"),
-    "name words similar in any order (Jaro-Winkler >= 0.92)": N_(
-        "Name words very similar in any order (Jaro-Winkler 0.92 or more)"
+    "names swapped and similar (Jaro-Winkler >= 0.92)": N_(
+        "Names swapped and very similar (Jaro-Winkler 0.92 or more)"
     ),
     "both names alike (Jaro-Winkler >= 0.8)": N_("Both names alike (Jaro-Winkler 0.8 or more)"),
     "one name word shared": N_("One name word shared"),
