@@ -10,6 +10,7 @@ name persons. Refusals are problem+json (the registry's handler renders
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -84,9 +85,7 @@ def post_run(request: Request, principal: Me, body: RunIn | None = None) -> RunO
         )
         if changed:
             _refresh(session, actor, now)
-    return RunOut(
-        run_id=report.run_id, mode=report.mode, counts=report.counts, seconds=report.seconds, stay_refreshed=changed
-    )
+    return RunOut.model_validate({**asdict(report), "stay_refreshed": changed})
 
 
 class RunSummaryOut(BaseModel):
@@ -145,21 +144,12 @@ class IdentityOut(BaseModel):
 
 
 def _identity(i: linkage.Identity) -> IdentityOut:
-    return IdentityOut(
-        identity_id=i.identity_id,
-        feed=i.feed,
-        document_id=i.document_id,
-        doc_type=i.doc_type,
-        doc_country=i.doc_country,
-        doc_number=i.doc_number,
-        nationality=i.nationality,
-        surname=i.surname,
-        given_names=i.given_names,
-        birth_date=i.birth_date,
-        sex=i.sex,
-        iin=mask(i.iin) if i.iin else None,
-        person_id=i.person_id,
-    )
+    return IdentityOut.model_validate({**asdict(i), "iin": mask(i.iin) if i.iin else None})
+
+
+def _pair(x: linkage.ReviewItem | linkage.ReviewDetail) -> dict[str, Any]:
+    """A pair's fields, its two sides as :class:`IdentityOut` (so their IINs masked)."""
+    return {**asdict(x), "left": _identity(x.left), "right": _identity(x.right)}
 
 
 class ReviewItemOut(BaseModel):
@@ -201,21 +191,7 @@ def get_reviews(
     with transaction(_sessions(request)) as session:
         found = linkage.reviews(session, _actor(principal), status=status, page=page, per_page=per_page, now=_now())
     return ReviewPageOut(
-        items=[
-            ReviewItemOut(
-                id=i.id,
-                status=i.status,
-                match_probability=i.match_probability,
-                match_weight=i.match_weight,
-                run_id=i.run_id,
-                created_at=i.created_at,
-                decided_at=i.decided_at,
-                decided_by=i.decided_by,
-                left=_identity(i.left),
-                right=_identity(i.right),
-            )
-            for i in found.items
-        ],
+        items=[ReviewItemOut.model_validate(_pair(i)) for i in found.items],
         total=found.total,
         page=found.page,
         pages=found.pages,
@@ -276,24 +252,7 @@ class ReviewOut(BaseModel):
 def get_review(request: Request, review_id: int, principal: Me) -> ReviewOut:
     with transaction(_sessions(request)) as session:
         r = linkage.review(session, _actor(principal), review_id, _now())
-    return ReviewOut(
-        id=r.id,
-        status=r.status,
-        run_id=r.run_id,
-        created_at=r.created_at,
-        decided_at=r.decided_at,
-        decided_by=r.decided_by,
-        left=_identity(r.left),
-        right=_identity(r.right),
-        left_documents=[DocumentRefOut.model_validate(d, from_attributes=True) for d in r.left_documents],
-        right_documents=[DocumentRefOut.model_validate(d, from_attributes=True) for d in r.right_documents],
-        comparisons=[ComparisonOut.model_validate(c, from_attributes=True) for c in r.comparisons],
-        prior_weight=r.prior_weight,
-        tf_adjustment=r.tf_adjustment,
-        final_weight=r.final_weight,
-        match_probability=r.match_probability,
-        history=[DecisionOut.model_validate(h, from_attributes=True) for h in r.history],
-    )
+    return ReviewOut.model_validate(_pair(r))
 
 
 class DecisionIn(BaseModel):
@@ -332,17 +291,7 @@ def post_decision(request: Request, review_id: int, body: DecisionIn, principal:
         changed = report.outcome != "unchanged"
         if changed:
             _refresh(session, actor, now)
-    return DecisionReportOut(
-        review_id=report.review_id,
-        decision_id=report.decision_id,
-        decision=report.decision,
-        status=report.status,
-        outcome=report.outcome,
-        from_person=report.from_person,
-        into_person=report.into_person,
-        new_persons=list(report.new_persons),
-        stay_refreshed=changed,
-    )
+    return DecisionReportOut.model_validate({**asdict(report), "stay_refreshed": changed})
 
 
 # --- a person's links --------------------------------------------------------------------------------
@@ -389,10 +338,4 @@ class PersonLinksOut(BaseModel):
 def get_links(request: Request, person_id: int, principal: Me) -> PersonLinksOut:
     with transaction(_sessions(request)) as session:
         found = linkage.history(session, _actor(principal), person_id, _now())
-    return PersonLinksOut(
-        person_id=found.person_id,
-        merged_into=found.merged_into,
-        current=found.current,
-        merges=[MergeOut.model_validate(m, from_attributes=True) for m in found.merges],
-        splits=[SplitOut.model_validate(s, from_attributes=True) for s in found.splits],
-    )
+    return PersonLinksOut.model_validate(asdict(found))

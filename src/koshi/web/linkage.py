@@ -38,6 +38,7 @@ from koshi.web.labels import N_
 from koshi.web.pages import WebUser
 from koshi.web.paging import pagination
 from koshi.web.police import DOC_TYPE_LABELS, SEX_LABELS, today
+from koshi.web.police_common import actor_of, sessions_of, to_sign_in, user_of, utc_now
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -137,29 +138,8 @@ FIELD_LABELS: dict[str, str] = {
 # --- common ----------------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _sessions(request: Request) -> Any:
-    return request.app.state.sessions
-
-
 def _problem(request: Request, status: int) -> Response:
     return page(request, "police_linkage_problem.html", status_code=status, problem=status)
-
-
-def _user(request: Request) -> WebUser | None:
-    user: WebUser | None = request.state.user
-    return user
-
-
-def _actor(user: WebUser) -> Actor:
-    return Actor(user.id, user.role)
-
-
-def _sign_in() -> Response:
-    return RedirectResponse("/sign-in", status_code=303)
 
 
 def _number(text: str) -> int:
@@ -182,7 +162,7 @@ def signed(weight: float, locale: str) -> str:
 def _refresh(session: Any, user: WebUser) -> None:
     """Recompute everyone's stay status in the caller's transaction, as the API does after a run or a
     decision that changed persons: the overstay lists name persons."""
-    overstays.refresh(session, _actor(user), today(), _now())
+    overstays.refresh(session, actor_of(user), today(), utc_now())
 
 
 def _kz_day(value: dt.datetime, locale: str) -> str:
@@ -234,15 +214,15 @@ def _flash(request: Request, key: str) -> dict[str, Any] | None:
 
 @router.get(QUEUE_PATH)
 def queue(request: Request) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     locale = locale_of(request)
     form = parse_queue(request.query_params)
     try:
-        with transaction(_sessions(request)) as session:
+        with transaction(sessions_of(request)) as session:
             found = store.reviews(
-                session, _actor(user), status=form.status, page=form.page, per_page=PAGE_SIZE, now=_now()
+                session, actor_of(user), status=form.status, page=form.page, per_page=PAGE_SIZE, now=utc_now()
             )
     except store.LinkageError as exc:
         return _problem(request, exc.status)
@@ -278,14 +258,14 @@ def queue(request: Request) -> Response:
 @router.post(QUEUE_PATH + "/run")
 def run(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     """Link the records that arrived since the last run, as the signed-in officer (and recompute the stays)."""
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     if not csrf_ok(request, csrf_token):
         return _problem(request, 400)
     try:
-        with transaction(_sessions(request)) as session:
-            report = store.run(session, _actor(user), _now())
+        with transaction(sessions_of(request)) as session:
+            report = store.run(session, actor_of(user), utc_now())
             counts = report.counts
             if counts.get("merges") or counts.get("splits") or counts.get("persons_created"):
                 _refresh(session, user)
@@ -599,9 +579,9 @@ def _review_page(
 ) -> Response:
     locale = locale_of(request)
     try:
-        with transaction(_sessions(request)) as session:
-            detail = store.review(session, _actor(user), review_id, _now())
-            review_from, threshold = _thresholds(session, _actor(user))
+        with transaction(sessions_of(request)) as session:
+            detail = store.review(session, actor_of(user), review_id, utc_now())
+            review_from, threshold = _thresholds(session, actor_of(user))
     except store.LinkageError as exc:
         return _problem(request, exc.status)
     shown = (detail.left, detail.right)
@@ -637,9 +617,9 @@ def _review_page(
 
 @router.get(QUEUE_PATH + "/{review_id}")
 def review_page(request: Request, review_id: str) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     return _review_page(request, user, _number(review_id))
 
 
@@ -657,15 +637,15 @@ def decision_post(
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     if not csrf_ok(request, csrf_token):
         return _problem(request, 400)
     rid = _number(review_id)
     try:
-        with transaction(_sessions(request)) as session:
-            report = store.decide(session, _actor(user), rid, decision.strip(), note, _now())
+        with transaction(sessions_of(request)) as session:
+            report = store.decide(session, actor_of(user), rid, decision.strip(), note, utc_now())
             if report.outcome != "unchanged":
                 _refresh(session, user)
     except overstays.RegistryError as exc:

@@ -25,13 +25,13 @@ from koshi.reference.regions import BY_KATO
 from koshi.registry import stay
 from koshi.store import linkage as linking
 from koshi.store import overstays
-from koshi.store.cases import Actor
 from koshi.store.db import transaction
 from koshi.store.registry import KZ_TIME, PersonDocument, TimelineEntry
 from koshi.web import i18n
 from koshi.web.labels import N_
 from koshi.web.pages import WebUser
 from koshi.web.paging import pagination
+from koshi.web.police_common import actor_of, sessions_of, to_sign_in, user_of, utc_now
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -220,34 +220,13 @@ def message(raw: str, locale: str) -> Text:
 # --- common ----------------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def today() -> dt.date:
     """Today in Kazakhstan (UTC+5): the day stays are counted on."""
-    return (_now() + stay.KZ_OFFSET).date()
-
-
-def _sessions(request: Request) -> Any:
-    return request.app.state.sessions
+    return (utc_now() + stay.KZ_OFFSET).date()
 
 
 def _problem(request: Request, status: int) -> Response:
     return page(request, "police_problem.html", status_code=status, problem=status)
-
-
-def _user(request: Request) -> WebUser | None:
-    user: WebUser | None = request.state.user
-    return user
-
-
-def _actor(user: WebUser) -> Actor:
-    return Actor(user.id, user.role)
-
-
-def _sign_in() -> Response:
-    return RedirectResponse("/sign-in", status_code=303)
 
 
 def region_name(kato: str | None, locale: str) -> str:
@@ -445,17 +424,17 @@ def _flash(request: Request) -> dict[str, Any] | None:
 
 @router.get(LIST_PATH)
 def overstay_list(request: Request) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     locale = locale_of(request)
     form = parse_list(request.query_params)
     try:
-        with transaction(_sessions(request)) as session:
+        with transaction(sessions_of(request)) as session:
             found = overstays.listing(
                 session,
-                _actor(user),
-                _now(),
+                actor_of(user),
+                utc_now(),
                 kind=form.kind,
                 soon_days=form.days,
                 nationality=form.nationality,
@@ -509,15 +488,15 @@ def refresh(
     back: Annotated[str, Form()] = "",
     days: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     if not csrf_ok(request, csrf_token):
         return _problem(request, 400)
     soon_days = int(days) if days.isdigit() and int(days) in SOON_DAYS else DEFAULT_SOON
     try:
-        with transaction(_sessions(request)) as session:
-            report = overstays.refresh(session, _actor(user), today(), _now(), soon_days=soon_days)
+        with transaction(sessions_of(request)) as session:
+            report = overstays.refresh(session, actor_of(user), today(), utc_now(), soon_days=soon_days)
     except overstays.RegistryError as exc:
         return _problem(request, exc.status)
     request.session[FLASH] = {
@@ -722,7 +701,7 @@ def _person_page(
     on_text = request.query_params.get("on", "").strip()[:32]
     entry_text = request.query_params.get("entry", "").strip()[:32]
     field_errors: dict[str, str] = {}
-    now = _now()
+    now = utc_now()
     on = today()
     if on_text:
         parsed = _date(on_text)
@@ -736,23 +715,23 @@ def _person_page(
         if entry is None:
             field_errors["entry"] = gettext("Enter a real date, for example %(example)s") % {"example": on.isoformat()}
     try:
-        with transaction(_sessions(request)) as session:
-            links = linking.history(session, _actor(user), person_id, now)
+        with transaction(sessions_of(request)) as session:
+            links = linking.history(session, actor_of(user), person_id, now)
     except overstays.RegistryError as exc:
         return _problem(request, exc.status)
     if links.merged_into is not None:  # its documents are another person's now: say whose
         return page(request, "police_linkage_merged.html", links=links)
     try:
         try:
-            with transaction(_sessions(request)) as session:
-                found = overstays.person(session, _actor(user), person_id, on, now, entry)
+            with transaction(sessions_of(request)) as session:
+                found = overstays.person(session, actor_of(user), person_id, on, now, entry)
         except overstays.RegistryError as exc:
             if exc.status != 422 or exc.field != "on":
                 raise
             field_errors["on"] = message(exc.message, locale).text
             on = today()
-            with transaction(_sessions(request)) as session:
-                found = overstays.person(session, _actor(user), person_id, on, now, entry)
+            with transaction(sessions_of(request)) as session:
+                found = overstays.person(session, actor_of(user), person_id, on, now, entry)
     except overstays.RegistryError as exc:
         return _problem(request, exc.status)
 
@@ -807,9 +786,9 @@ def _person_page(
 
 @router.get("/police/persons/{person_id}")
 def person_page(request: Request, person_id: str) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     return _person_page(request, user, _person_id(person_id))
 
 
@@ -828,18 +807,18 @@ def reason_post(
     code: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _user(request)
+    user = user_of(request)
     if user is None:
-        return _sign_in()
+        return to_sign_in()
     if not csrf_ok(request, csrf_token):
         return _problem(request, 400)
     pid = _person_id(person_id)
     stay_entry = _date(entry)
     locale = locale_of(request)
     try:
-        with transaction(_sessions(request)) as session:
+        with transaction(sessions_of(request)) as session:
             # an address that names no date names no overstay: the service still checks role and person first
-            overstays.set_reason(session, _actor(user), pid, stay_entry or dt.date.min, code.strip(), note, _now())
+            overstays.set_reason(session, actor_of(user), pid, stay_entry or dt.date.min, code.strip(), note, utc_now())
     except overstays.RegistryError as exc:
         if exc.status != 422:
             return _problem(request, exc.status)
