@@ -31,7 +31,6 @@ from koshi.linkage import model
 from koshi.linkage.records import LinkInputError
 
 Progress = Callable[[str], None]
-LOG = logging.getLogger("koshi.linkage")
 
 BACKENDS = ("duckdb", "spark")
 ENV_BACKEND = "KOSHI_LINK_BACKEND"
@@ -193,10 +192,10 @@ def _pairs(result: Any, with_truth: bool) -> pa.Table:
     return table.select([c for c in keep if c in table.column_names])
 
 
-def _linker(backend: Backend, feats: pa.Table, trained: dict[str, Any]) -> tuple[Linker, Any]:
-    records = _register(backend, feats, "records")
+def _linker(backend: Backend, feats: pa.Table, trained: dict[str, Any]) -> Linker:
+    """A linker over ``feats`` with the trained model rendered for the backend's SQL."""
     settings = model.port(trained, backend.dialect, extra_columns=_extra(feats))
-    return Linker(records, settings, log_level=logging.ERROR), records
+    return Linker(_register(backend, feats, "records"), settings, log_level=logging.ERROR)
 
 
 def score(
@@ -213,7 +212,7 @@ def score(
     others and among themselves, as when linking a batch into the registry.
     Pairs come out with the smaller ``unique_id`` on the left.
     """
-    linker, records = _linker(backend, feats, trained)
+    linker = _linker(backend, feats, trained)
     with_truth = "person_id" in feats.column_names
     if new is None:
         result = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
@@ -233,7 +232,6 @@ def score(
             known, fresh, threshold_match_probability=threshold, warning_mode="never"
         )
         parts.append(_ordered(_pairs(between, with_truth)))
-    del records
     return pa.concat_tables(parts, promote_options="permissive")
 
 

@@ -43,9 +43,6 @@ RECORD = pa.schema(
 REQUIRED = ("record_id", "source")
 """Columns that may not be null; a record also needs a surname or a document number to be comparable."""
 
-PERSONAL = frozenset({"doc_number", "surname", "given_names", "iin"})
-"""Columns whose values never appear in errors."""
-
 
 @dataclass(frozen=True, slots=True)
 class RecordError:
