@@ -42,7 +42,7 @@ from koshi.api.app import create_app
 from koshi.settings import Settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker, transaction
-from koshi.store.users import create_user
+from koshi.store.users import create_user, get_by_username
 from tests.service import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -183,6 +183,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, users: dict[str, Accou
     server.start()
     yield server
     server.stop()  # the app's lifespan disposes of the engine
+
+
+def ensure_account(live_server: LiveServer, account: Account) -> Account:
+    """Create ``account`` on the live server unless it exists (for roles the session's accounts lack)."""
+    with transaction(live_server.app.state.sessions) as session:
+        if get_by_username(session, account.username) is None:
+            create_user(
+                session,
+                username=account.username,
+                password=account.password,
+                role=account.role,
+                full_name=account.full_name,
+                now=dt.datetime.now(dt.UTC),
+            )
+    return account
 
 
 @pytest.fixture(scope="session")

@@ -29,12 +29,11 @@ from koshi.store import linkage as store
 from koshi.store import registry_import
 from koshi.store.db import transaction
 from koshi.store.registry import TravelDocument
-from koshi.store.users import create_user, get_by_username
 from koshi.web import i18n
 from koshi.web import linkage as pages
 from tests import linkage_data
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import Account, Console, screenshot_dir
+from tests.browser.conftest import Account, Console, ensure_account, screenshot_dir
 from tests.linkage_data import Traveller
 from tests.service import PASSWORD
 
@@ -78,17 +77,7 @@ def checked_page(page: Page, console: Console) -> None:
 @pytest.fixture(scope="module")
 def police_user(live_server: LiveServer) -> Account:
     """A police officer of the live server (the session's accounts have no police role)."""
-    with transaction(live_server.app.state.sessions) as session:
-        if get_by_username(session, POLICE.username) is None:
-            create_user(
-                session,
-                username=POLICE.username,
-                password=POLICE.password,
-                role=POLICE.role,
-                full_name=POLICE.full_name,
-                now=dt.datetime.now(dt.UTC),
-            )
-    return POLICE
+    return ensure_account(live_server, POLICE)
 
 
 @pytest.fixture

@@ -33,10 +33,9 @@ from koshi.registry import stay
 from koshi.store import registry_import
 from koshi.store.db import transaction
 from koshi.store.registry import TravelDocument
-from koshi.store.users import create_user, get_by_username
 from koshi.web import i18n, police
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import Account, Console, screenshot_dir
+from tests.browser.conftest import Account, Console, ensure_account, screenshot_dir
 from tests.registry_data import crossing, traveller
 from tests.service import PASSWORD
 
@@ -120,17 +119,7 @@ class Seeded:
 @pytest.fixture(scope="module")
 def police_user(live_server: LiveServer) -> Account:
     """A police officer of the live server (the session's accounts have no police role)."""
-    with transaction(live_server.app.state.sessions) as session:
-        if get_by_username(session, POLICE.username) is None:
-            create_user(
-                session,
-                username=POLICE.username,
-                password=POLICE.password,
-                role=POLICE.role,
-                full_name=POLICE.full_name,
-                now=dt.datetime.now(dt.UTC),
-            )
-    return POLICE
+    return ensure_account(live_server, POLICE)
 
 
 def unique_number(prefix: str) -> str:
