@@ -1,4 +1,4 @@
-"""The nine roles of Koshi and what each may do, in one place.
+"""The ten roles of Koshi and what each may do, in one place.
 
 A role is stored on the user (``users.role``) and carried in the access token;
 endpoints name the roles they admit (:func:`koshi.api.auth.require_roles`), so
@@ -11,7 +11,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Literal, get_args
 
-Role = Literal["applicant", "officer", "supervisor", "analyst", "police", "employer", "agency", "akimat", "admin"]
+Role = Literal[
+    "applicant", "officer", "supervisor", "analyst", "police", "employer", "agency", "akimat", "inspector", "admin"
+]
 
 ROLES: tuple[str, ...] = get_args(Role)
 """Every role, in a fixed order (listings, demo accounts, the CLI's help)."""
@@ -31,9 +33,14 @@ DESCRIPTIONS: MappingProxyType[str, str] = MappingProxyType(
         "fairness of outcomes, reports; no access to individual cases.",
         "police": "Migration police: loads border events and registrations, sees overstays and people "
         "at risk of overstaying.",
-        "employer": "An employer: requests work permits for foreign workers, sees quota and fee.",
-        "agency": "A private employment agency: registers and reports placements.",
-        "akimat": "A regional administration: publishes vacancies and housing, follows resettled families.",
+        "employer": "An employer: posts vacancies, requests work permits for foreign workers, sees checks, "
+        "quota and fee.",
+        "agency": "A private employment agency: notifies its activity, files quarterly placement reports, "
+        "sees its own complaints, inspections and sanctions.",
+        "akimat": "A regional administration: issues, refuses and revokes work permits in its region; publishes "
+        "vacancies and housing, follows resettled families.",
+        "inspector": "A labour inspector: the registry of private employment agencies, complaints, inspections "
+        "ranked by risk, violations and sanctions.",
         "admin": "A system administrator: manages accounts and configuration; no access to cases.",
     }
 )

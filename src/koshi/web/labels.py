@@ -17,5 +17,6 @@ ROLES = (
     N_("employer"),
     N_("agency"),
     N_("akimat"),
+    N_("inspector"),
     N_("admin"),
 )
