@@ -124,7 +124,7 @@ def _policy(on: dt.date) -> LabourPolicy:
         mrp=int(v["kz.common.mrp"]),
         sector_rates=rates,
         sector_group={k.upper(): str(g) for k, g in _tree(v, "kz.labour.sector_group.").items()},
-        category_1_per_year=float(v["kz.labour.fees.category_1_years.per_year"]),
+        category_1_per_year=float(v.get("kz.labour.fees.category_1_years.per_year", 1.0)),  # none before Apr 2018
         seasonal_rates=dict(sorted(seasonal.items())),
         payment_working_days=int(v["kz.labour.fees.payment_working_days"]),
         quota_share=v.get("kz.labour.quota.share_of_labour_force"),
