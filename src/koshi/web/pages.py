@@ -20,6 +20,7 @@ from koshi.store.db import transaction
 from koshi.store.models import User
 from koshi.store.users import authenticate
 from koshi.web import i18n
+from koshi.web.labels import N_
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
 
@@ -91,7 +92,29 @@ HOME = {
     "supervisor": "/queue",
     "analyst": "/dashboard",
     "police": "/police/overstays",
+    "employer": "/employer",
+    "akimat": "/akimat/permits",
+    "agency": "/agency",
+    "inspector": "/inspector/ranking",
 }
+
+MORE: dict[str, tuple[tuple[str, str], ...]] = {
+    "applicant": ((N_("Complaints about private employment agencies"), "/complaints"),),
+    "analyst": (
+        (N_("Work-permit quota by region"), "/labour/quota"),
+        (N_("Fees for foreign labour"), "/labour/fees"),
+        (N_("Private employment agencies"), "/inspector/agencies"),
+    ),
+    "supervisor": (
+        (N_("Work permits"), "/akimat/permits"),
+        (N_("Work-permit quota by region"), "/labour/quota"),
+        (N_("Private employment agencies"), "/inspector/agencies"),
+    ),
+    "employer": ((N_("Work-permit quota by region"), "/labour/quota"),),
+    "akimat": ((N_("Work-permit quota by region"), "/labour/quota"),),
+    "inspector": ((N_("Registry of private employment agencies"), "/inspector/agencies"),),
+}
+"""Further areas a role works in, listed under the main one on the home page."""
 
 
 @router.get("/favicon.ico")
@@ -106,7 +129,7 @@ def home(request: Request) -> Response:
     user: WebUser | None = request.state.user
     if user is None:
         return RedirectResponse("/sign-in", status_code=303)
-    return page(request, "home.html", destination=HOME.get(user.role))
+    return page(request, "home.html", destination=HOME.get(user.role), more=MORE.get(user.role, ()))
 
 
 @router.get("/sign-in")
