@@ -13,7 +13,7 @@ DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 DEMO_TRAVELLERS ?= 5000
 
-.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link translations screenshots system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link bench-fees translations screenshots system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,7 @@ demo: install
 	$(KOSHI) score kz.kandas_status var/applicants.parquet --on $(DEMO_ON)
 	$(KOSHI) db upgrade
 	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
+	$(KOSHI) agencies seed --seed $(DEMO_SEED) --bind demo-agency --seeker demo-applicant
 	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date -d '-180 days' +%Y) --until $$(date +%F) --corrupt -o var/feeds
 	for kind in authorizations border_events registrations permits; do \
 	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done
@@ -68,6 +69,9 @@ bench-stays: install
 
 bench-link: install
 	$(PY) benchmarks/bench_link.py --left 1000000 --right 1000000
+
+bench-fees: install
+	$(PY) benchmarks/bench_fees.py
 
 bench-feeds: install system-deps
 	$(PY) benchmarks/bench_feeds.py

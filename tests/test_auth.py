@@ -45,7 +45,18 @@ def _name(prefix: str = "user") -> str:
 
 
 def test_roles_are_the_ten_of_the_issues_each_described() -> None:
-    assert ROLES == ("applicant", "officer", "supervisor", "analyst", "police", "employer", "agency", "akimat", "inspector", "admin")
+    assert ROLES == (
+        "applicant",
+        "officer",
+        "supervisor",
+        "analyst",
+        "police",
+        "employer",
+        "agency",
+        "akimat",
+        "inspector",
+        "admin",
+    )
     assert set(DESCRIPTIONS) == set(ROLES) and all(DESCRIPTIONS.values())
     assert set(STAFF_CASE_ROLES) <= set(ROLES)
 

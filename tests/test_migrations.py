@@ -43,6 +43,22 @@ TABLES = {
     "link_decisions",
     "person_merges",
     "person_splits",
+    "employers",
+    "employer_staff",
+    "vacancies",
+    "quota_allocations",
+    "work_permits",
+    "permit_events",
+    "akimat_regions",
+    "agencies",
+    "agency_founders",
+    "agency_addresses",
+    "agency_status_events",
+    "agency_reports",
+    "agency_complaints",
+    "agency_inspections",
+    "agency_violations",
+    "agency_sanctions",
 }
 
 

@@ -14,7 +14,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from koshi import cli_doc, cli_feeds, cli_link, cli_service, cli_stay, cli_synth_feeds
+from koshi import (
+    cli_agency,
+    cli_doc,
+    cli_feeds,
+    cli_labour,
+    cli_link,
+    cli_service,
+    cli_stay,
+    cli_synth_feeds,
+    cli_synth_labour,
+)
 from koshi.cli_io import err, fail, option_date, out
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
@@ -40,7 +50,10 @@ app.add_typer(cli_feeds.app, name="feeds")
 app.add_typer(cli_stay.stay_app, name="stay")
 app.add_typer(cli_stay.registry_app, name="registry")
 app.add_typer(cli_link.app, name="link")
+app.add_typer(cli_labour.app, name="labour")
+app.add_typer(cli_agency.app, name="agencies")
 synth_app.command("feeds")(cli_synth_feeds.synth_feeds)
+synth_app.command("labour")(cli_synth_labour.labour)
 
 CHUNK = 250_000
 

@@ -21,13 +21,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
-from koshi.api import auth, cases, feeds, linkage, problems, registry
+from koshi.api import agencies, auth, cases, feeds, labour, linkage, problems, registry
 from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
 from koshi.store.db import make_engine, make_sessionmaker
+from koshi.web import agencies as web_agencies
 from koshi.web import applicant as web_applicant
 from koshi.web import dashboard as web_dashboard
+from koshi.web import labour as web_labour
 from koshi.web import linkage as web_linkage
 from koshi.web import officer as web_officer
 from koshi.web import pages as web_pages
@@ -74,12 +76,16 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.include_router(feeds.router)
     app.include_router(registry.router)
     app.include_router(linkage.router)
+    app.include_router(labour.router)
+    app.include_router(agencies.router)
     app.include_router(web_pages.router)
     app.include_router(web_applicant.router)
     app.include_router(web_officer.router)
     app.include_router(web_dashboard.router)
     app.include_router(web_police.router)
     app.include_router(web_linkage.router)
+    app.include_router(web_agencies.router)
+    app.include_router(web_labour.router)
     # outermost last: headers on every response, then the session, then the page language and user
     app.add_middleware(web_pages.PageContext)
     app.add_middleware(

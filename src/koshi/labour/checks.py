@@ -170,9 +170,9 @@ def _vacancy(app: Application, facts: Facts, p: LabourPolicy) -> Check:
 
 def _quota(app: Application, facts: Facts) -> Check:
     year = app.valid_from.year
-    path = (f"kz.labour.quota.by_category.{app.category.value}", "kz.labour.quota.share_of_labour_force")
     if not app.category.in_quota:
-        return Check("quota_available", True, "intra-corporate transfers are outside the quota", path, applies=False)
+        return Check("quota_available", True, "intra-corporate transfers are outside the quota", (), applies=False)
+    path = (f"kz.labour.quota.by_category.{app.category.value}", "kz.labour.quota.share_of_labour_force")
     if facts.quota_allocated is None:
         return Check(
             "quota_available", False, f"no quota for this category is distributed to this region for {year}", path

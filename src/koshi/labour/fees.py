@@ -66,9 +66,19 @@ def term_days(valid_from: dt.date, valid_to: dt.date) -> int:
     return (valid_to - valid_from).days + 1
 
 
+def _anniversary(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return dt.date(day.year + years, 3, 1)
+
+
 def term_years(valid_from: dt.date, valid_to: dt.date) -> int:
-    """Started years of a permit (a 13-month permit is 2 years)."""
-    return max(1, math.ceil(term_days(valid_from, valid_to) / 365.25 - 1e-9))
+    """Started years of a permit by the calendar (a 13-month permit is 2 years; a leap day adds nothing)."""
+    years = 1
+    while valid_to >= _anniversary(valid_from, years):
+        years += 1
+    return years
 
 
 def seasonal_band(days: int, bands: Mapping[int, float]) -> int:
@@ -114,7 +124,10 @@ def quote(
         yearly = float(rates.sector[group][category.value])
     except KeyError:
         raise PolicyError(f"no fee rate for group {group}, {category.value}") from None
-    paths = [f"kz.labour.fees.sector_rates.group_{group}.{category.value}", f"kz.labour.sector_group.{section.lower()}"]
+    paths = [
+        f"kz.labour.fees.sector_rates.group_{group}.{category.value}",
+        f"kz.labour.sector_group.{section.strip().lower()}",
+    ]
     years = term_years(valid_from, valid_to)
     if category is Category.category_1 and years > 1:
         amount = yearly * (1 + (years - 1) * rates.category_1_per_year)
@@ -168,7 +181,9 @@ def parse_reform(data: Any, source: str = "reform") -> dict[str, Any]:
         out["seasonal"] = seasonal
     if "sector_group" in data:
         groups: dict[str, str] = {}
-        for section, group in (data["sector_group"] or {}).items():
+        if not isinstance(data["sector_group"], Mapping):
+            raise PolicyError(f"{source}: sector_group must map section letters A-U to groups a, b or c")
+        for section, group in data["sector_group"].items():
             s, g = str(section).upper(), str(group).lower()
             if len(s) != 1 or not ("A" <= s <= "U") or g not in GROUPS:
                 raise PolicyError(f"{source}: sector_group.{section}: expected a section A-U mapped to a, b or c")

@@ -1377,3 +1377,9 @@ def history(session: Session, actor: Actor, person_id: int, now: dt.datetime | N
         case_id=f"person:{person_id}",
     )
     return PersonLinks(person_id, merged_into, current, merges, splits)
+
+
+# The foreign-labour store reads the registry, stay status and linkage; registering it (and the agencies) from
+# here, the end of the chain models -> registry -> overstays -> linkage, lets any store module be imported first.
+import koshi.store.agencies  # noqa: E402
+import koshi.store.labour  # noqa: E402, F401

@@ -101,17 +101,18 @@ HOME = {
 MORE: dict[str, tuple[tuple[str, str], ...]] = {
     "applicant": ((N_("Complaints about private employment agencies"), "/complaints"),),
     "analyst": (
-        (N_("Work-permit quota by region"), "/labour/quota"),
+        (N_("Work-permit quota by region"), "/labour/quota-usage"),
         (N_("Fees for foreign labour"), "/labour/fees"),
         (N_("Private employment agencies"), "/inspector/agencies"),
+        (N_("Agencies ranked for inspection"), "/inspector/ranking"),
     ),
     "supervisor": (
-        (N_("Work permits"), "/akimat/permits"),
-        (N_("Work-permit quota by region"), "/labour/quota"),
+        (N_("Work permits"), "/akimat/permits?state=all"),
+        (N_("Work-permit quota by region"), "/labour/quota-usage"),
         (N_("Private employment agencies"), "/inspector/agencies"),
     ),
-    "employer": ((N_("Work-permit quota by region"), "/labour/quota"),),
-    "akimat": ((N_("Work-permit quota by region"), "/labour/quota"),),
+    "employer": ((N_("Work-permit quota by region"), "/labour/quota-usage"),),
+    "akimat": ((N_("Work-permit quota by region"), "/labour/quota-usage"),),
     "inspector": ((N_("Registry of private employment agencies"), "/inspector/agencies"),),
 }
 """Further areas a role works in, listed under the main one on the home page."""
