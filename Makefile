@@ -12,6 +12,8 @@ DEMO_SEED ?= 42
 DEMO_ON ?= 2026-03-01
 DEMO_CASES ?= 200
 DEMO_TRAVELLERS ?= 5000
+DEMO_EMPLOYERS ?= 400
+DEMO_PERMITS ?= 6000
 
 .PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link bench-fees translations screenshots system-deps clean install
 
@@ -46,6 +48,15 @@ demo: install
 	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done
 	$(KOSHI) link run --db
 	$(KOSHI) registry refresh
+	$(KOSHI) synth labour --employers $(DEMO_EMPLOYERS) --permits $(DEMO_PERMITS) --seed $(DEMO_SEED) --year $$(date +%Y) -o var/labour
+	$(PY) -c "import csv; r = list(csv.reader(open('var/labour/employers.csv'))); w = csv.writer(open('var/labour/demo_employer.csv', 'w', newline='')); w.writerow(r[0] + ['account']); w.writerow(r[1] + ['demo-employer'])"
+	$(KOSHI) labour employers import var/labour/employers.csv
+	$(KOSHI) labour employers import var/labour/demo_employer.csv
+	$(KOSHI) labour staff import var/labour/staff.csv
+	$(KOSHI) labour vacancies import var/labour/vacancies.csv
+	$(KOSHI) labour quota distribute --year $$(date +%Y) --needs var/labour/quota_needs.csv
+	$(KOSHI) labour permits import var/labour/permits.csv
+	$(KOSHI) labour permits expire --on $$(date +%F)
 	@echo "Koshi API on http://127.0.0.1:8000 (OpenAPI at /docs); sign in with a demo account above. Ctrl-C stops it."
 	$(KOSHI) serve --host 127.0.0.1 --port 8000
 
