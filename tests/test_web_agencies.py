@@ -281,7 +281,7 @@ def test_a_job_seeker_complains_of_a_fee_and_the_flag_is_shown(api: Api) -> None
         row = text(mine.text.split("<tbody", 1)[1])
         assert "Abroad Jobs LLP" in row and "80,000" in row
         assert "Fee taken from a job seeker" in row  # an amount paid flags any kind
-        assert "Open" in row
+        assert "Under consideration" in row
         # a job seeker sees no agency records
         assert seeker.get(f"/inspector/agencies/{active.id}").status_code == 403
         assert seeker.get("/agency").status_code == 403

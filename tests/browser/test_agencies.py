@@ -46,7 +46,7 @@ pytestmark = pytest.mark.browser
 
 SCREENSHOTS = screenshot_dir()
 INSPECTOR = Account("inspector-saule", PASSWORD, "inspector", "Сәуле Нұрбекова")
-LANGS = ["en"]
+LANGS = ["en", "kk", "ru"]
 ALMATY = "750000000"
 REASONS = {
     "kk": "Жұмыс іздеушіден орналастыру үшін ақы алынды: тексеру актісі №14.",

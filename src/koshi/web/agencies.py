@@ -88,7 +88,7 @@ COMPLAINT_KIND_LABELS: dict[str, str] = {
     "other": N_("Other"),
 }
 COMPLAINT_STATUS_LABELS: dict[str, str] = {
-    "open": N_("Open"),
+    "open": N_("Under consideration"),
     "substantiated": N_("Substantiated"),
     "unfounded": N_("Unfounded"),
 }
@@ -102,7 +102,7 @@ INSPECTION_REASON_LABELS: dict[str, str] = {
     "complaint": N_("Complaint"),
     "scheduled": N_("Scheduled"),
 }
-VIOLATION_STATUS_LABELS: dict[str, str] = {"open": N_("Open"), "remedied": N_("Remedied")}
+VIOLATION_STATUS_LABELS: dict[str, str] = {"open": N_("Not remedied"), "remedied": N_("Remedied")}
 SANCTION_KIND_LABELS: dict[str, str] = {
     "warning": N_("Warning"),
     "fine": N_("Fine"),
