@@ -37,6 +37,7 @@ from koshi.web.police import today
 from koshi.web.police_common import actor_of, sessions_of, to_sign_in, user_of, utc_now
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
+from koshi.web.sentences import Text, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -228,38 +229,18 @@ def service_message(raw: str, locale: str) -> Text:
     >>> service_message("summary must have at least 10 characters", "en").text
     'Enter at least 10 characters'
     >>> service_message("something new", "kk")
-    Text(text='something new', lang='en')
+    Text(text='something new', lang='en', detail='')
     """
-    gettext = i18n.translations(locale).gettext
-    for pattern, msgid in _MESSAGES:
-        match = pattern.search(raw)
-        if match is None:
-            continue
-        values: dict[str, str] = {}
-        for key, value in match.groupdict().items():
-            try:
-                values[key] = i18n.format_date(dt.date.fromisoformat(value), locale) if len(value) == 10 else value
-            except ValueError:
-                values[key] = value
-        return Text(gettext(msgid) % values if values else gettext(msgid), None)
-    return Text(raw, None if locale == "en" else "en")
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A sentence for the page: translated, or the service's English when no translation is known."""
-
-    text: str
-    lang: str | None  # "en" when the text is the service's English on a page in another language
+    return translate(raw, _MESSAGES, locale, search=True)
 
 
 def say(raw: str, locale: str, **values: Any) -> Text:
     """``raw`` in ``locale`` when the catalogue knows it, else as it is (marked English).
 
     >>> say("Open", "en")
-    Text(text='Open', lang=None)
+    Text(text='Open', lang=None, detail='')
     >>> say("a message nobody translated", "ru")
-    Text(text='a message nobody translated', lang='en')
+    Text(text='a message nobody translated', lang='en', detail='')
     """
     translated = i18n.translations(locale).gettext(raw)
     text = translated % values if values else translated
@@ -338,7 +319,7 @@ def reason_detail(reason: store.RiskReason, locale: str) -> Text:
     >>> reason_detail(store.RiskReason("open_complaint", 20.0, "5 open complaints x 5 = 25, capped at 20"), "en").text
     '5 × 5 = 25, capped at 20'
     >>> reason_detail(store.RiskReason("x", 1.0, "something new"), "kk")
-    Text(text='something new', lang='en')
+    Text(text='something new', lang='en', detail='')
     """
     gettext = i18n.translations(locale).gettext
     text = reason.text

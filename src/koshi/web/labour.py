@@ -37,6 +37,7 @@ from koshi.web.paging import pagination
 from koshi.web.police_common import actor_of, sessions_of, to_sign_in, user_of, utc_now
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
+from koshi.web.sentences import Text, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -313,15 +314,6 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _KEEP_ENGLISH = frozenset({"why", "listed"})  # details the rules give only in English (shown after the sentence)
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A sentence for the page: translated, or the service's English when no translation is known."""
-
-    text: str
-    lang: str | None  # "en" when the text was left as the service wrote it
-    detail: str = ""  # an English detail the translation leaves out (shown with lang="en")
-
-
 def reason_text(raw: str, locale: str) -> Text:
     """A rule's English sentence ``raw`` in ``locale`` (dates and numbers formatted for it).
 
@@ -332,24 +324,12 @@ def reason_text(raw: str, locale: str) -> Text:
     >>> reason_text("a new sentence", "kk")
     Text(text='a new sentence', lang='en', detail='')
     """
-    gettext = i18n.translations(locale).gettext
-    for pattern, msgid in _REASONS:
-        match = pattern.match(raw)
-        if match is None:
-            continue
-        values: dict[str, str] = {}
-        detail = ""
-        for key, value in match.groupdict().items():
-            if key in _KEEP_ENGLISH:
-                detail = value
-            elif re.fullmatch(_DATE, value):
-                values[key] = i18n.format_date(dt.date.fromisoformat(value), locale)
-            elif key == "group" and value in GROUP_LABELS:
-                values[key] = value.upper()
-            else:
-                values[key] = value
-        return Text(gettext(msgid) % values, None, detail)
-    return Text(raw, None if locale == "en" else "en")
+    return translate(raw, _REASONS, locale, detail_keys=_KEEP_ENGLISH, shape=_group_letter)
+
+
+def _group_letter(key: str, value: str) -> str:
+    """Fee groups are shown as the capital letters the published table uses."""
+    return value.upper() if key == "group" and value in GROUP_LABELS else value
 
 
 @dataclass(frozen=True, slots=True)

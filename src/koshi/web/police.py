@@ -34,6 +34,7 @@ from koshi.web.paging import pagination
 from koshi.web.police_common import actor_of, sessions_of, to_sign_in, user_of, utc_now
 from koshi.web.render import locale_of, page
 from koshi.web.security import csrf_ok
+from koshi.web.sentences import Text, translate
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,35 +187,15 @@ _MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
-    """A sentence for the page: translated, or the service's English when no translation is known."""
-
-    text: str
-    lang: str | None  # "en" when the text was left as the service wrote it
-
-
 def message(raw: str, locale: str) -> Text:
     """The service's English ``raw`` as a sentence in ``locale`` (dates formatted for it).
 
     >>> message("at most 30 days per entry (kz.stay.per_entry)", "en").text
     'At most 30 days per entry (parameter kz.stay.per_entry).'
     >>> message("something new", "ru")
-    Text(text='something new', lang='en')
+    Text(text='something new', lang='en', detail='')
     """
-    gettext = i18n.translations(locale).gettext
-    for pattern, msgid in _MESSAGES:
-        match = pattern.match(raw)
-        if match is None:
-            continue
-        values: dict[str, str] = {}
-        for key, value in match.groupdict().items():
-            try:
-                values[key] = i18n.format_date(dt.date.fromisoformat(value), locale)
-            except ValueError:
-                values[key] = value
-        return Text(gettext(msgid) % values, None)
-    return Text(raw, None if locale == "en" else "en")
+    return translate(raw, _MESSAGES, locale)
 
 
 # --- common ----------------------------------------------------------------------------------------
