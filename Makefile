@@ -15,7 +15,7 @@ DEMO_TRAVELLERS ?= 5000
 DEMO_EMPLOYERS ?= 400
 DEMO_PERMITS ?= 6000
 
-.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link bench-fees translations screenshots system-deps clean install
+.PHONY: demo test lint typecheck pytest bench bench-api bench-stays bench-feeds bench-link bench-fees bench-resettle translations screenshots system-deps clean install
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,9 @@ bench-link: install
 
 bench-fees: install
 	$(PY) benchmarks/bench_fees.py
+
+bench-resettle: install
+	$(PY) benchmarks/bench_resettle.py
 
 bench-feeds: install system-deps
 	$(PY) benchmarks/bench_feeds.py
