@@ -59,6 +59,15 @@ TABLES = {
     "agency_inspections",
     "agency_violations",
     "agency_sanctions",
+    "resettle_settlements",
+    "resettle_vacancies",
+    "resettle_housing",
+    "resettle_families",
+    "resettle_match_runs",
+    "resettle_placements",
+    "resettle_payments",
+    "resettle_followups",
+    "resettle_events",
 }
 
 

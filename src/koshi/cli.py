@@ -20,6 +20,7 @@ from koshi import (
     cli_feeds,
     cli_labour,
     cli_link,
+    cli_resettle,
     cli_service,
     cli_stay,
     cli_synth_feeds,
@@ -52,6 +53,7 @@ app.add_typer(cli_stay.registry_app, name="registry")
 app.add_typer(cli_link.app, name="link")
 app.add_typer(cli_labour.app, name="labour")
 app.add_typer(cli_agency.app, name="agencies")
+app.add_typer(cli_resettle.app, name="resettle")
 synth_app.command("feeds")(cli_synth_feeds.synth_feeds)
 synth_app.command("labour")(cli_synth_labour.labour)
 

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from koshi import __version__, redact
-from koshi.api import agencies, auth, cases, feeds, labour, linkage, problems, registry
+from koshi.api import agencies, auth, cases, feeds, labour, linkage, problems, registry, resettle
 from koshi.rules.system import system
 from koshi.settings import Settings, settings
 from koshi.store import migrate
@@ -34,6 +34,7 @@ from koshi.web import linkage as web_linkage
 from koshi.web import officer as web_officer
 from koshi.web import pages as web_pages
 from koshi.web import police as web_police
+from koshi.web import resettle as web_resettle
 from koshi.web import security as web_security
 
 log = logging.getLogger("koshi.api")
@@ -78,6 +79,7 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.include_router(linkage.router)
     app.include_router(labour.router)
     app.include_router(agencies.router)
+    app.include_router(resettle.router)
     app.include_router(web_pages.router)
     app.include_router(web_applicant.router)
     app.include_router(web_officer.router)
@@ -86,6 +88,7 @@ def create_app(config: Settings | None = None, engine: Engine | None = None) -> 
     app.include_router(web_linkage.router)
     app.include_router(web_agencies.router)
     app.include_router(web_labour.router)
+    app.include_router(web_resettle.router)
     # outermost last: headers on every response, then the session, then the page language and user
     app.add_middleware(web_pages.PageContext)
     app.add_middleware(

@@ -1383,3 +1383,4 @@ def history(session: Session, actor: Actor, person_id: int, now: dt.datetime | N
 # here, the end of the chain models -> registry -> overstays -> linkage, lets any store module be imported first.
 import koshi.store.agencies  # noqa: E402
 import koshi.store.labour  # noqa: E402, F401
+import koshi.store.resettle  # noqa: E402, F401

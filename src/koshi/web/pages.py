@@ -100,19 +100,30 @@ HOME = {
 
 MORE: dict[str, tuple[tuple[str, str], ...]] = {
     "applicant": ((N_("Complaints about private employment agencies"), "/complaints"),),
+    "officer": (
+        (N_("Resettlement applications"), "/resettlement/families"),
+        (N_("Resettlement matching"), "/resettlement/matching"),
+    ),
     "analyst": (
         (N_("Work-permit quota by region"), "/labour/quota-usage"),
         (N_("Fees for foreign labour"), "/labour/fees"),
         (N_("Private employment agencies"), "/inspector/agencies"),
         (N_("Agencies ranked for inspection"), "/inspector/ranking"),
+        (N_("Resettlement: quotas, support and follow-up"), "/resettlement/analysis"),
     ),
     "supervisor": (
         (N_("Work permits"), "/akimat/permits?state=all"),
         (N_("Work-permit quota by region"), "/labour/quota-usage"),
         (N_("Private employment agencies"), "/inspector/agencies"),
+        (N_("Resettlement applications"), "/resettlement/families"),
+        (N_("Resettlement matching"), "/resettlement/matching"),
+        (N_("Resettlement: quotas, support and follow-up"), "/resettlement/analysis"),
     ),
     "employer": ((N_("Work-permit quota by region"), "/labour/quota-usage"),),
-    "akimat": ((N_("Work-permit quota by region"), "/labour/quota-usage"),),
+    "akimat": (
+        (N_("Resettlement in the region"), "/resettlement/region"),
+        (N_("Work-permit quota by region"), "/labour/quota-usage"),
+    ),
     "inspector": ((N_("Registry of private employment agencies"), "/inspector/agencies"),),
 }
 """Further areas a role works in, listed under the main one on the home page."""
