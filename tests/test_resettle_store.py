@@ -362,3 +362,28 @@ def test_bad_input_names_the_field_and_never_the_iin(world: World) -> None:
     again = world.vacancy("V-1", PETROPAVL)
     assert world.vacancy("V-1", PETROPAVL).id == again.id  # upsert by ref
     assert [s.kato for s in world.do(lambda s: rs.settlements(s, world.analyst, open_only=True))] == [PETROPAVL]
+
+
+def test_a_family_that_returns_home_has_left_and_without_a_contract_owes_nothing(world: World) -> None:
+    v = world.vacancy("V-1", PETROPAVL)
+    f = world.apply(size=3, able_bodied=3)
+    world.act(f.id, "approve")
+    world.act(f.id, "place", vacancy_id=v.id, actor=world.akimat)
+    f = world.act(f.id, "confirm")
+    assert f.contract_signed_on is None and {x.item for x in f.support} >= {"relocation", "rent"}
+    world.act(f.id, "arrive", on=TODAY)
+    with pytest.raises(ResettleError) as info:
+        world.do(lambda s: rs.record_followup(s, world.akimat, f.id, month=4, observed_on=TODAY, status="employed",
+                                              able_bodied=3, employed=1, now=NOW))  # fmt: skip
+    assert (info.value.status, info.value.field) == (422, "month")
+    day = dt.date(2026, 6, 10)
+    f = world.do(lambda s: rs.record_followup(s, world.akimat, f.id, month=3, observed_on=day, status="returned",
+                                              able_bodied=2, employed=0, now=at(day)))  # fmt: skip
+    assert f.state == "left" and f.repayment_tenge == 0 and f.placement is not None and f.placement.state == "left"
+    rows = world.do(lambda s: sorted((r.person_ref, r.able_bodied) for r in s.scalars(select(ResettlerFollowup))))
+    assert rows == [("RS-2026-000001-1", True), ("RS-2026-000001-2", True)]
+    assert world.do(lambda s: rs.vacancies(s, world.officer, open_only=True))[0].id == v.id  # the job is free again
+    summary = world.do(lambda s: rs.followup_summary(s, world.akimat, year=2026))
+    assert [(x.month, x.due, x.recorded, x.returned, x.breaches) for x in summary] == [
+        (3, 1, 1, 1, 0), (6, 1, 0, 0, 0), (12, 1, 0, 0, 0)
+    ]  # fmt: skip

@@ -325,7 +325,7 @@ def match(
     t = Table(title=f"Matching {y}: run {run.id} ({run.families} families, {run.vacancies} vacancies, "
               f"{run.pairs} feasible pairs)")  # fmt: skip
     t.add_column("")
-    t.add_column(f"optimal ({run.method})", justify="right")
+    t.add_column("optimal" if run.method == "optimal" else f"optimal ({run.method})", justify="right")
     t.add_column("greedy", justify="right")
     t.add_row("persons placed", str(run.placed_persons), str(run.greedy_persons))
     t.add_row("families placed", str(run.placed_families), "-")
@@ -502,8 +502,8 @@ def seed_command(
     today: Annotated[
         str | None, typer.Option("--today", help="The day the story ends (YYYY-MM-DD); default today.")
     ] = None,
-    families: Annotated[int, typer.Option("--families", min=1, help="Applications per year.")] = 240,
-    vacancies: Annotated[int, typer.Option("--vacancies", min=1, help="Vacancies per year.")] = 210,
+    families: Annotated[int, typer.Option("--families", min=1, help="Applications per year.")] = 180,
+    vacancies: Annotated[int, typer.Option("--vacancies", min=1, help="Vacancies per year.")] = 150,
     as_json: JsonOpt = False,
 ) -> None:
     """The demo: last year and this year of resettlement written through the store: settlements, vacancies

@@ -25,6 +25,7 @@ family takes its best-scoring vacancy still free in a region with room.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,8 @@ from ortools.sat.python import cp_model
 from koshi.reference.regions import BY_KATO
 from koshi.resettle import pairs as pairs_
 from koshi.resettle.pairs import I64, Columns, Pairs
+
+log = logging.getLogger(__name__)
 
 PRICE_SCALE = 8
 """Quota prices are multiples of 1/8 point per person, so every priced cost is an exact integer."""
@@ -352,6 +355,15 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
         if plan_value > best_value:
             best, best_value = plan, plan_value
         bound = bound_scaled // PRICE_SCALE
+        log.debug(
+            "flow %d at %.1f s: bound %d, plan %d, over-full quotas %d, prices %s",
+            iterations,
+            time.perf_counter() - start,
+            lagrangian // PRICE_SCALE,
+            plan_value,
+            int((used > quota).sum()),
+            (lam / PRICE_SCALE).round(2).tolist(),
+        )
         if iterations == 1 and bool(np.all(used <= quota)):
             note = "no quota binds: the unpriced matching is feasible, hence optimal"
             break

@@ -97,21 +97,16 @@ class Columns:
 
 @dataclass(frozen=True, slots=True)
 class Pairs:
-    """Every feasible pair, sorted by family then vacancy, with its score and the score's parts."""
+    """Every feasible pair (in no useful order), with the score's parts and the pair's quota group."""
 
     family: I32
     vacancy: I32
     group: I32
-    persons: I64
-    occupation: I64
-    preference: I64
-    housing: I64
-
-    @property
-    def score(self) -> I64:
-        """The pair's points: the sum of its parts."""
-        total: I64 = self.persons + self.occupation + self.preference + self.housing
-        return total
+    persons: I32
+    occupation: I32
+    preference: I32
+    housing: I32
+    score: I64
 
     def __len__(self) -> int:
         return len(self.family)
@@ -140,17 +135,22 @@ def acceptable(family: Family, receiving: Mapping[str, frozenset[str]]) -> list[
     return [(kato, None) for kato in sorted(regions) if kato != family.origin_kato]
 
 
-def _expand(starts: I64, ends: I64) -> tuple[I64, I64]:
+def _expand(starts: I64, ends: I64) -> tuple[I32, I32]:
     """For rows with ranges [start, end): the row of each element and the element's position."""
     counts = ends - starts
-    rows = np.repeat(np.arange(len(starts), dtype=np.int64), counts)
-    first = np.cumsum(counts) - counts
-    positions = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(first, counts) + np.repeat(starts, counts)
+    rows = np.repeat(np.arange(len(starts), dtype=np.int32), counts)
+    shift = (starts - (np.cumsum(counts) - counts)).astype(np.int32)
+    positions = np.arange(int(counts.sum()), dtype=np.int32) + np.repeat(shift, counts)
     return rows, positions
 
 
-def _isco(codes: Sequence[str], digits: int) -> I64:
-    return np.fromiter((int(c[:digits]) for c in codes), dtype=np.int64, count=len(codes))
+def _isco(codes: Sequence[str]) -> I32:
+    return np.fromiter((int(c[:4]) for c in codes), dtype=np.int32, count=len(codes))
+
+
+def _empty(columns: Columns) -> tuple[Columns, Pairs]:
+    e32 = np.zeros(0, dtype=np.int32)
+    return columns, Pairs(e32, e32, e32, e32, e32, e32, e32, np.zeros(0, dtype=np.int64))
 
 
 def build(
@@ -163,99 +163,239 @@ def build(
 
     >>> from koshi.resettle.matching import Family, Vacancy
     >>> fam = [Family("a", "kandas", 4, "7212", None, ()), Family("b", "kandas", 2, "2341", None, ())]
-    >>> vac = [Vacancy("v", "550000000", "551010000", "7212", 300000, 4), Vacancy("w", "550000000", "551010000", "9211", 200000, None)]
+    >>> vac = [Vacancy("v", "550000000", "551010000", "7212", 300000, 4),
+    ...        Vacancy("w", "550000000", "551010000", "9211", 200000, None)]
     >>> cols, pairs = build(fam, vac, {("550000000", "kandas"): 10}, {"kandas": frozenset({"550000000"})})
     >>> pairs.family.tolist(), pairs.vacancy.tolist(), pairs.score.tolist()
-    [[0, 0, 1], [0, 1, 1], [510, 430, 230]]
-    """  # noqa: E501
+    ([0, 0, 1], [0, 1, 1], [510, 430, 230])
+    """
     groups = tuple(sorted(quota))
     group_index = {g: i for i, g in enumerate(groups)}
     quota_arr = np.array([quota[g] for g in groups], dtype=np.int64)
-    categories = sorted({f.category for f in families} | {c for _, c in groups})
-    regions = sorted({v.region_kato for v in vacancies})
-    region_index = {k: i for i, k in enumerate(regions)}
-    n_regions = max(1, len(regions))
     size = np.fromiter((f.size for f in families), dtype=np.int64, count=len(families))
     columns = Columns(size, groups, quota_arr, tuple(v.region_kato for v in vacancies))
-    empty = np.zeros(0, dtype=np.int64)
+    regions = sorted({v.region_kato for v in vacancies})
+    region_index = {k: i for i, k in enumerate(regions)}
     if not families or not vacancies:
-        e32 = empty.astype(np.int32)
-        return columns, Pairs(e32, e32, e32, empty, empty, empty, empty)
+        return _empty(columns)
 
-    # One row per (family, acceptable region).
+    # One row per (family, acceptable region with quota room for the whole family).
     row_family: list[int] = []
     row_region: list[int] = []
     row_points: list[int] = []
+    row_group: list[int] = []
     for i, family in enumerate(families):
         for kato, rank in acceptable(family, receiving):
             r = region_index.get(kato)
-            if r is not None:
+            g = group_index.get((kato, family.category))
+            if r is not None and g is not None and quota[kato, family.category] >= family.size:
                 row_family.append(i)
                 row_region.append(r)
                 row_points.append(preference_points(rank))
-    r_family = np.array(row_family, dtype=np.int64)
+                row_group.append(g)
+    if not row_family:
+        return _empty(columns)
+    r_family = np.array(row_family, dtype=np.int32)
     r_region = np.array(row_region, dtype=np.int64)
-    r_points = np.array(row_points, dtype=np.int64)
-
-    f_isco = [f.isco for f in families]
-    v_isco = [v.isco for v in vacancies]
-    f2, v2 = _isco(f_isco, 2), _isco(v_isco, 2)
+    r_size = size[r_family].astype(np.int32)
+    r_unit = _isco([f.isco for f in families])[r_family]
+    v_unit = _isco([v.isco for v in vacancies])
     v_region = np.fromiter((region_index[v.region_kato] for v in vacancies), dtype=np.int64, count=len(vacancies))
+    cap = np.fromiter(
+        (-1 if v.housing_capacity is None else v.housing_capacity for v in vacancies),
+        dtype=np.int32,
+        count=len(vacancies),
+    )
 
-    # Same sub-major group: key (region, isco2).
-    v_key = v_region * 100 + v2
-    order = np.argsort(v_key, kind="stable")
+    def fitting(rows: I32, vac: I32, elementary: bool) -> tuple[I32, I32, I32, I32, I32]:
+        """Keep the pairs whose housing takes the family: rows, vacancies, occupation, beds, persons."""
+        beds, persons = cap.take(vac), r_size.take(rows)
+        keep = (beds < 0) | (beds >= persons)
+        fu, vu = r_unit.take(rows), v_unit.take(vac)
+        if elementary:  # the same sub-major group is the other join's
+            keep &= fu // 100 != vu // 100
+        idx = np.flatnonzero(keep)
+        rows, vac, beds, persons, fu, vu = (a.take(idx) for a in (rows, vac, beds, persons, fu, vu))
+        if elementary:
+            occupation = np.full(len(idx), ELEMENTARY_POINTS, dtype=np.int32)
+        else:
+            occupation = np.where(fu // 10 == vu // 10, OCCUPATION_POINTS[3], OCCUPATION_POINTS[2]).astype(np.int32)
+            occupation[fu == vu] = OCCUPATION_POINTS[4]
+        return rows, vac, occupation, beds, persons
+
+    # Same sub-major group: join on (region, isco2).
+    v_key = v_region * 100 + v_unit // 100
+    order = np.argsort(v_key, kind="stable").astype(np.int32)
     sorted_key = v_key[order]
-    r_key = r_region * 100 + f2[r_family]
+    r_key = r_region * 100 + r_unit // 100
     rows_a, pos_a = _expand(np.searchsorted(sorted_key, r_key, "left"), np.searchsorted(sorted_key, r_key, "right"))
-    vac_a = order[pos_a]
-    # Elementary vacancies (major group 9) of another sub-major group: key region.
-    elementary = np.flatnonzero(v2 // 10 == 9)
-    e_order = elementary[np.argsort(v_region[elementary], kind="stable")]
+    same = fitting(rows_a, order.take(pos_a), elementary=False)
+    del rows_a, pos_a
+    # Elementary vacancies (major group 9) of another sub-major group: join on region.
+    elementary = np.flatnonzero(v_unit // 1000 == 9)
+    e_order = elementary[np.argsort(v_region[elementary], kind="stable")].astype(np.int32)
     e_sorted = v_region[e_order]
     rows_b, pos_b = _expand(np.searchsorted(e_sorted, r_region, "left"), np.searchsorted(e_sorted, r_region, "right"))
-    vac_b = e_order[pos_b]
-    keep_b = v2[vac_b] != f2[r_family[rows_b]]
-    rows = np.concatenate([rows_a, rows_b[keep_b]])
-    vac = np.concatenate([vac_a, vac_b[keep_b]])
-    fam = r_family[rows]
+    other = fitting(rows_b, e_order.take(pos_b), elementary=True)
+    del rows_b, pos_b
+    rows, vac, occupation, beds, persons = (np.concatenate([a, b]) for a, b in zip(same, other, strict=True))
 
-    # Housing and quota.
-    capacity = np.fromiter(
-        (-1 if v.housing_capacity is None else v.housing_capacity for v in vacancies), dtype=np.int64
-    )
-    cap = capacity[vac]
-    fsize = size[fam]
-    cat_index = {c: i for i, c in enumerate(categories)}
-    f_cat = np.fromiter((cat_index[f.category] for f in families), dtype=np.int64, count=len(families))
-    lookup = np.full(n_regions * len(categories), -1, dtype=np.int64)
-    for (kato, category), g in group_index.items():
-        if kato in region_index:
-            lookup[region_index[kato] * len(categories) + cat_index[category]] = g
-    grp = lookup[v_region[vac] * len(categories) + f_cat[fam]]
-    room = np.where(grp >= 0, quota_arr[np.maximum(grp, 0)] if len(quota_arr) else 0, 0)
-    ok = ((cap < 0) | (cap >= fsize)) & (grp >= 0) & (room >= fsize)
-    rows, vac, fam, cap, fsize, grp = rows[ok], vac[ok], fam[ok], cap[ok], fsize[ok], grp[ok]
-
-    order = np.lexsort((vac, fam))
-    rows, vac, fam, cap, fsize, grp = rows[order], vac[order], fam[order], cap[order], fsize[order], grp[order]
-
-    same = np.zeros(len(fam), dtype=np.int64) + ELEMENTARY_POINTS
-    fi2 = f2[fam]
-    vi2 = v2[vac]
-    f3, v3 = _isco(f_isco, 3), _isco(v_isco, 3)
-    f4, v4 = _isco(f_isco, 4), _isco(v_isco, 4)
-    same = np.where(fi2 == vi2, OCCUPATION_POINTS[2], same)
-    same = np.where(f3[fam] == v3[vac], OCCUPATION_POINTS[3], same)
-    same = np.where(f4[fam] == v4[vac], OCCUPATION_POINTS[4], same)
-    housing = np.where(cap < 0, 0, np.maximum(0, HOUSING_POINTS - EMPTY_BED_POINTS * (cap - fsize)))
+    housing = np.where(beds < 0, 0, np.maximum(0, HOUSING_POINTS - EMPTY_BED_POINTS * (beds - persons)))
+    persons = persons * PERSON_POINTS
+    preference = np.array(row_points, dtype=np.int32).take(rows)
+    housing = housing.astype(np.int32)
+    score = persons.astype(np.int64) + occupation + preference + housing
     pairs = Pairs(
-        family=fam.astype(np.int32),
-        vacancy=vac.astype(np.int32),
-        group=grp.astype(np.int32),
-        persons=fsize * PERSON_POINTS,
-        occupation=same,
-        preference=r_points[rows],
+        family=r_family.take(rows),
+        vacancy=vac,
+        group=np.array(row_group, dtype=np.int32).take(rows),
+        persons=persons,
+        occupation=occupation,
+        preference=preference,
         housing=housing,
+        score=score,
     )
     return columns, pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The pairs folded into classes, for the flow solver.
+
+    Every pair's points depend only on the family's (category, size, ISCO unit group, region rank)
+    and the vacancy's (region, ISCO unit group, housing capacity). So families with the same
+    category, size, occupation and acceptable regions form a *family class*; vacancies with the
+    same region, occupation and housing form a *vacancy class*; and a *node* (category, size,
+    occupation, region) joins them: family class → node (the preference points, and the quota
+    group) → vacancy class (persons, occupation and housing points). A flow on this network is a
+    matching of the same value, and the network is about ten times smaller than the list of pairs.
+    Members of a class are kept in input (queue) order.
+    """
+
+    family_class: I32  # per family; -1 when no acceptable region has room for it
+    class_count: I64
+    class_members: I32  # family indices sorted by class, queue order inside a class
+    class_start: I64
+    a_class: I32  # family class -> node arcs
+    a_node: I32
+    a_preference: I64
+    node_size: I64
+    node_group: I32
+    b_node: I32  # node -> vacancy class arcs
+    b_vclass: I32
+    b_points: I64
+    vclass_count: I64
+    vclass_members: I32
+    vclass_start: I64
+    pairs: int
+
+
+def network(
+    families: Sequence[Family],
+    vacancies: Sequence[Vacancy],
+    quota: Mapping[tuple[str, str], int],
+    receiving: Mapping[str, frozenset[str]],
+    groups: Sequence[tuple[str, str]],
+) -> Network:
+    """The class network of a problem; ``groups`` numbers the quotas (as :class:`Columns` does).
+
+    >>> from koshi.resettle.matching import Family, Vacancy
+    >>> fam = [Family("a", "kandas", 4, "7212", None, ()), Family("b", "kandas", 4, "7212", None, ())]
+    >>> vac = [Vacancy("v", "550000000", "551010000", "7212", 300000, 4),
+    ...        Vacancy("w", "550000000", "551010000", "7212", 200000, 4)]
+    >>> net = network(fam, vac, {("550000000", "kandas"): 10}, {"kandas": frozenset({"550000000"})},
+    ...               [("550000000", "kandas")])
+    >>> net.class_count.tolist(), net.vclass_count.tolist(), net.b_points.tolist(), net.pairs
+    ([2], [2], [480], 4)
+    """
+    group_index = {g: i for i, g in enumerate(groups)}
+    regions = sorted({v.region_kato for v in vacancies})
+    region_index = {k: i for i, k in enumerate(regions)}
+    classes: dict[tuple[object, ...], int] = {}
+    nodes: dict[tuple[str, int, int, int], int] = {}
+    family_class = np.full(len(families), -1, dtype=np.int32)
+    a_class: list[int] = []
+    a_node: list[int] = []
+    a_pref: list[int] = []
+    for i, family in enumerate(families):
+        rows = []
+        for kato, rank in acceptable(family, receiving):
+            g = group_index.get((kato, family.category))
+            if kato in region_index and g is not None and quota[kato, family.category] >= family.size:
+                rows.append((region_index[kato], preference_points(rank)))
+        if not rows:
+            continue
+        unit = int(family.isco[:4])
+        key = (family.category, family.size, unit, tuple(rows))
+        c = classes.get(key)
+        if c is None:
+            c = classes[key] = len(classes)
+            for r, points in rows:
+                node_key = (family.category, family.size, unit, r)
+                n = nodes.get(node_key)
+                if n is None:
+                    n = nodes[node_key] = len(nodes)
+                a_class.append(c)
+                a_node.append(n)
+                a_pref.append(points)
+        family_class[i] = c
+    node_size = np.array([k[1] for k in nodes], dtype=np.int64)
+    node_unit = np.array([k[2] for k in nodes], dtype=np.int64)
+    node_region = np.array([k[3] for k in nodes], dtype=np.int64)
+    node_group = np.array([group_index[(regions[k[3]], k[0])] for k in nodes], dtype=np.int32)
+
+    vkeys: dict[tuple[int, int, int], int] = {}
+    vclass = np.empty(len(vacancies), dtype=np.int32)
+    for j, v in enumerate(vacancies):
+        vkey = (region_index[v.region_kato], int(v.isco[:4]), -1 if v.housing_capacity is None else v.housing_capacity)
+        vclass[j] = vkeys.setdefault(vkey, len(vkeys))
+    vc_region = np.array([k[0] for k in vkeys], dtype=np.int64)
+    vc_unit = np.array([k[1] for k in vkeys], dtype=np.int64)
+    vc_cap = np.array([k[2] for k in vkeys], dtype=np.int64)
+
+    # Node -> vacancy class: same region, occupation fit, housing fit.
+    order = np.argsort(vc_region, kind="stable")
+    sorted_region = vc_region[order]
+    rows_, pos = _expand(
+        np.searchsorted(sorted_region, node_region, "left"), np.searchsorted(sorted_region, node_region, "right")
+    )
+    b_node, b_vclass = rows_.astype(np.int64), order[pos]
+    nu, vu, size, cap = node_unit[b_node], vc_unit[b_vclass], node_size[b_node], vc_cap[b_vclass]
+    fits = ((nu // 100 == vu // 100) | (vu // 1000 == 9)) & ((cap < 0) | (cap >= size))
+    b_node, b_vclass, nu, vu, size, cap = (a[fits] for a in (b_node, b_vclass, nu, vu, size, cap))
+    occupation = np.where(
+        nu == vu,
+        OCCUPATION_POINTS[4],
+        np.where(nu // 10 == vu // 10, OCCUPATION_POINTS[3], np.where(nu // 100 == vu // 100, OCCUPATION_POINTS[2], 0)),
+    )
+    housing = np.where(cap < 0, 0, np.maximum(0, HOUSING_POINTS - EMPTY_BED_POINTS * (cap - size)))
+    points = size * PERSON_POINTS + occupation + housing
+
+    class_of = family_class
+    placed = np.flatnonzero(class_of >= 0)
+    members = placed[np.argsort(class_of[placed], kind="stable")].astype(np.int32)
+    class_count = np.bincount(class_of[placed], minlength=len(classes)).astype(np.int64)
+    vclass_count = np.bincount(vclass, minlength=len(vkeys)).astype(np.int64)
+    v_members = np.argsort(vclass, kind="stable").astype(np.int32)
+    a_class_arr = np.array(a_class, dtype=np.int32)
+    a_node_arr = np.array(a_node, dtype=np.int32)
+    node_jobs = np.bincount(b_node, weights=vclass_count[b_vclass], minlength=len(nodes))
+    pairs = int((class_count[a_class_arr] * node_jobs[a_node_arr]).sum()) if len(a_class) else 0
+    return Network(
+        family_class=family_class,
+        class_count=class_count,
+        class_members=members,
+        class_start=np.concatenate([[0], np.cumsum(class_count)]).astype(np.int64),
+        a_class=a_class_arr,
+        a_node=a_node_arr,
+        a_preference=np.array(a_pref, dtype=np.int64),
+        node_size=node_size,
+        node_group=node_group,
+        b_node=b_node.astype(np.int32),
+        b_vclass=b_vclass.astype(np.int32),
+        b_points=points.astype(np.int64),
+        vclass_count=vclass_count,
+        vclass_members=v_members,
+        vclass_start=np.concatenate([[0], np.cumsum(vclass_count)]).astype(np.int64),
+        pairs=pairs,
+    )

@@ -1382,5 +1382,5 @@ def history(session: Session, actor: Actor, person_id: int, now: dt.datetime | N
 # The foreign-labour store reads the registry, stay status and linkage; registering it (and the agencies) from
 # here, the end of the chain models -> registry -> overstays -> linkage, lets any store module be imported first.
 import koshi.store.agencies  # noqa: E402
-import koshi.store.labour  # noqa: E402, F401
+import koshi.store.labour  # noqa: E402
 import koshi.store.resettle  # noqa: E402, F401

@@ -46,17 +46,21 @@ from koshi.resettle import eligibility, followup, matching, support
 from koshi.resettle.policy import EFFECTIVE_FROM, PolicyError, ResettlePolicy, basis, policy
 from koshi.resettle.policy import category as parse_category
 from koshi.rules.provenance import PolicyNotInForce
-from koshi.store import audit, idempotency
-from koshi.store.labour import _akimat_region
-from koshi.store.labour import today as today
+
+# labour and monitoring are read at call time: either may still be importing this module (see store/linkage.py)
+from koshi.store import audit, idempotency, labour, monitoring
 from koshi.store.models import Base, Json, Timestamp
-from koshi.store.monitoring import InterregionalMove, ResettlerFollowup
 
 if TYPE_CHECKING:  # the case service imports the models, which import this module
     from koshi.store.cases import Actor
 
 
 REGION_CODES = frozenset(r.kato for r in REGIONS)
+
+
+def today(now: dt.datetime) -> dt.date:
+    """The date in Kazakhstan at ``now`` (as the foreign-labour store counts days)."""
+    return labour.today(now)
 
 
 class ResettleError(Exception):
@@ -696,7 +700,7 @@ def _audit(
 
 
 def _bound(session: Session, actor: Actor) -> str | None:
-    return _akimat_region(session, actor)
+    return labour._akimat_region(session, actor)
 
 
 def _own_region(session: Session, actor: Actor, region_kato: str, what: str) -> None:
@@ -1566,9 +1570,9 @@ def _move_in(session: Session, row: Family, placed: Placement, on: dt.date) -> N
         "destination_region": placed.region_kato,
         "category": category,
     }
-    move = session.scalar(select(InterregionalMove).filter_by(**keys))
+    move = session.scalar(select(monitoring.InterregionalMove).filter_by(**keys))
     if move is None:
-        session.add(InterregionalMove(movers=row.size, **keys))
+        session.add(monitoring.InterregionalMove(movers=row.size, **keys))
     else:
         move.movers += row.size
 
@@ -1674,7 +1678,6 @@ def act(
     elif action == "decline":
         assert placed is not None
         placed.state, row.state = "declined", "approved"
-        row.decision_reason = why
     elif action == "arrive":
         assert placed is not None
         if day < today(now) - dt.timedelta(days=400):
@@ -1897,7 +1900,9 @@ def _monitoring(session: Session, row: Family, placed: Placement, obs: followup.
     assert placed.arrived_on is not None
     present = {
         r.person_ref: r
-        for r in session.scalars(select(ResettlerFollowup).where(ResettlerFollowup.person_ref.like(f"{row.number}-%")))
+        for r in session.scalars(
+            select(monitoring.ResettlerFollowup).where(monitoring.ResettlerFollowup.person_ref.like(f"{row.number}-%"))
+        )
     }
     refs = [person_ref(row.number, i) for i in range(1, obs.able_bodied + 1)]
     for ref in present:
@@ -1914,7 +1919,7 @@ def _monitoring(session: Session, row: Family, placed: Placement, obs: followup.
         }
         rec = present.get(ref)
         if rec is None:
-            session.add(ResettlerFollowup(person_ref=ref, **values))
+            session.add(monitoring.ResettlerFollowup(person_ref=ref, **values))
         else:
             for k, v in values.items():
                 setattr(rec, k, v)

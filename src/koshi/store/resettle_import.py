@@ -513,10 +513,11 @@ def import_followups(
         old = session.scalar(
             select(store.Followup).where(store.Followup.family_id == found.id, store.Followup.month == month)
         )
-        if old is not None and old.observed_on is not None and all(getattr(old, k) == v for k, v in values.items()):
+        recorded = old is not None and old.observed_on is not None  # (arrival creates the month, unrecorded)
+        if recorded and all(getattr(old, k) == v for k, v in values.items()):
             return "unchanged"
         store.record_followup(session, actor, found.id, month=month, now=now, **values)
-        return "updated" if old is not None and old.observed_on is not None else "added"
+        return "updated" if recorded else "added"
 
     return _run(session, "followups", table, now, advance, one)
 

@@ -481,9 +481,9 @@ class _Story:
         run = store.run_matching(self.session, self.actor, year=year, apply=True, now=self.now(day), time_limit=20.0)
         self.count("matching runs")
         placed = self.session.execute(
-            select(store.Placement.family_id, store.Placement.housing_id, store.Placement.settlement_kato).where(
-                store.Placement.run_id == run.id, store.Placement.state == "proposed"
-            )
+            select(store.Placement.family_id, store.Placement.housing_id, store.Placement.settlement_kato)
+            .where(store.Placement.run_id == run.id, store.Placement.state == "proposed")
+            .order_by(store.Placement.id)
         ).all()
         for family_id, housing_id, settlement in placed:
             f = self.families[family_id]
@@ -588,8 +588,8 @@ def seed(
     actor: Any,
     today: dt.date | None = None,
     applicant_id: int | None = None,
-    families: int = 240,
-    vacancies: int = 210,
+    families: int = 180,
+    vacancies: int = 150,
 ) -> dict[str, int]:
     """Write last year and this year of resettlement through the store, as ``actor`` (the system), up to ``today``.
 
@@ -628,7 +628,7 @@ def seed(
                         r["category"] == Category.kandas.value and p.kandas_contract_required)  # fmt: skip
             story.families[view.id] = f
             story.count("families")
-            story.at(r["applied_on"] + dt.timedelta(days=int(story.rng.integers(1, 12))), "decide", f, i == bound)
+            story.at(r["applied_on"] + dt.timedelta(days=int(story.rng.integers(3, 21))), "decide", f, i == bound)
         for month in RUN_MONTHS:
             story.at(_month_end(year, month), "match", year)
         story.run()

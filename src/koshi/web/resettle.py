@@ -866,6 +866,11 @@ def _family_page(
                 free = free_housing(store.housing(session, actor, open_only=True), fam.placement.settlement_kato)
     except store.ResettleError as exc:
         return _problem(request, exc.status)
+    names: dict[str, str] = {}
+    if fam.placement is not None:
+        region = fam.placement.region_kato
+        found = _optional(request, lambda s: store.settlements(s, actor_of(user), region_kato=region))
+        names = {x.kato: x.name for x in found or ()}
     errors = dict(errors or {})
     ids = {k: f"{form}-{k}" for k in errors}
     failed = sum(1 for c in fam.checks if not c.passed)
@@ -876,6 +881,7 @@ def _family_page(
         "resettle_family.html",
         status_code=status,
         fam=fam,
+        settlement_names=names,
         failed=failed,
         choices=choices,
         free_housing=free,
@@ -1117,6 +1123,7 @@ class Comparison:
     optimal: str
     greedy: str
     better: str  # "optimal", "greedy" or "" (equal, or not comparable)
+    comparable: bool  # both methods have the measure
 
 
 def comparison(run: store.MatchRunView, locale: str) -> list[Comparison]:
@@ -1131,11 +1138,8 @@ def comparison(run: store.MatchRunView, locale: str) -> list[Comparison]:
         better = ""
         if optimal is not None and greedy is not None and optimal != greedy:
             better = "optimal" if optimal > greedy else "greedy"
-        out.append(
-            Comparison(
-                key, label, "–" if optimal is None else fmt(optimal), "–" if greedy is None else fmt(greedy), better
-            )
-        )
+        shown = ("–" if optimal is None else fmt(optimal), "–" if greedy is None else fmt(greedy))
+        out.append(Comparison(key, label, *shown, better, optimal is not None and greedy is not None))
 
     out: list[Comparison] = []
     line("objective", N_("Objective (total score)"), run.objective, run.greedy_objective, num)
