@@ -43,6 +43,7 @@ demo: install
 	$(KOSHI) db upgrade
 	$(KOSHI) demo seed --cases $(DEMO_CASES) --seed $(DEMO_SEED)
 	$(KOSHI) agencies seed --seed $(DEMO_SEED) --bind demo-agency --seeker demo-applicant
+	$(KOSHI) resettle seed --seed $(DEMO_SEED) --bind-applicant demo-applicant
 	$(KOSHI) synth feeds --people $(DEMO_TRAVELLERS) --seed $(DEMO_SEED) --year $$(date -d '-180 days' +%Y) --until $$(date +%F) --corrupt -o var/feeds
 	for kind in authorizations border_events registrations permits; do \
 	  $(KOSHI) feeds import $$kind var/feeds/$$kind.parquet || exit 1; done

@@ -516,6 +516,8 @@ def seed_command(
     day = option_date(today, "--today")
     if day.year < 2025:
         fail("--today must be in 2025 or later (the story covers last year and this year from 2024)")
+    if day > dt.date.today():
+        fail("--today cannot be in the future: the store refuses dates that have not come yet")
     started = time.perf_counter()
     with _session() as session:
         applicant_id = None

@@ -33,11 +33,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from koshi.reference.regions import BY_KATO
 from koshi.resettle import pairs as pairs_
-from koshi.resettle.pairs import I64, Columns, Pairs
+from koshi.resettle.pairs import I64, Columns, Network, Pairs
 
 log = logging.getLogger(__name__)
 
@@ -152,163 +153,277 @@ def score_parts(
 
 # --- the priced matching -------------------------------------------------------------------------
 
+Plan = tuple[list[int], list[int]]
+"""Placed families and their vacancies (indices into the problem's sequences), in step."""
 
-def _max_matching(pairs: Pairs, value: I64, n_families: int, n_vacancies: int) -> np.ndarray:
-    """The pairs of a maximum-value matching (only pairs of positive value can help), as a mask."""
-    chosen = np.zeros(len(pairs), dtype=bool)
-    idx = np.flatnonzero(value > 0)
-    if len(idx) == 0:
-        return chosen
-    source, sink = n_families + n_vacancies, n_families + n_vacancies + 1
-    fams = np.arange(n_families, dtype=np.int32)
-    vacs = np.arange(n_vacancies, dtype=np.int32)
-    tails = np.concatenate([np.full(n_families, source, np.int32), pairs.family[idx], vacs + n_families, [source]])
-    heads = np.concatenate([fams, pairs.vacancy[idx] + n_families, np.full(n_vacancies, sink, np.int32), [sink]])
-    capacities = np.ones(len(tails), dtype=np.int64)
-    capacities[-1] = n_families
-    costs = np.concatenate([np.zeros(n_families, np.int64), -value[idx], np.zeros(n_vacancies + 1, np.int64)])
+
+@dataclass(frozen=True, slots=True)
+class _Flow:
+    """A priced matching on the class network: the flow on each arc and its value."""
+
+    a: I64
+    b: I64
+    value: int  # PRICE_SCALE × (points of the matching - prices × persons placed)
+
+
+def _priced_flow(net: Network, lam: I64) -> _Flow:
+    """The maximum of Σ(points - λ·size) over matchings: a min-cost flow on the class network.
+
+    Arcs: source → family class (its count) → node (preference points, less the quota price of
+    the node's persons) → vacancy class (persons, occupation and housing points) → sink (its
+    count), and a bypass source → sink for the families left out.
+    """
+    n_class, n_node, n_vclass = len(net.class_count), len(net.node_size), len(net.vclass_count)
+    total = int(net.class_count.sum())
+    source = n_class + n_node + n_vclass
+    sink = source + 1
+    node_in = np.bincount(net.a_node, weights=net.class_count[net.a_class], minlength=n_node).astype(np.int64)
+    tails = np.concatenate(
+        [
+            np.full(n_class, source, np.int64),
+            net.a_class,
+            net.b_node.astype(np.int64) + n_class,
+            np.arange(n_vclass) + n_class + n_node,
+            [source],
+        ]
+    ).astype(np.int32)
+    heads = np.concatenate(
+        [
+            np.arange(n_class),
+            net.a_node.astype(np.int64) + n_class,
+            net.b_vclass.astype(np.int64) + n_class + n_node,
+            np.full(n_vclass, sink, np.int64),
+            [sink],
+        ]
+    ).astype(np.int32)
+    capacities = np.concatenate(
+        [
+            net.class_count,
+            net.class_count[net.a_class],
+            np.minimum(node_in[net.b_node], net.vclass_count[net.b_vclass]),
+            net.vclass_count,
+            [total],
+        ]
+    ).astype(np.int64)
+    a_cost = -PRICE_SCALE * net.a_preference + lam[net.node_group[net.a_node]] * net.node_size[net.a_node]
+    costs = np.concatenate(
+        [np.zeros(n_class, np.int64), a_cost, -PRICE_SCALE * net.b_points, np.zeros(n_vclass + 1, np.int64)]
+    )
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), capacities, costs)
-    flow.set_node_supply(source, n_families)
-    flow.set_node_supply(sink, -n_families)
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    flow.set_node_supply(source, total)
+    flow.set_node_supply(sink, -total)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status.name}")
-    arcs = np.arange(n_families, n_families + len(idx), dtype=np.int32)
-    chosen[idx] = np.asarray(flow.flows(arcs)) > 0
-    return chosen
+    n_a, n_b = len(net.a_class), len(net.b_node)
+    a = np.asarray(flow.flows(np.arange(n_class, n_class + n_a, dtype=np.int32)), dtype=np.int64)
+    b = np.asarray(flow.flows(np.arange(n_class + n_a, n_class + n_a + n_b, dtype=np.int32)), dtype=np.int64)
+    return _Flow(a, b, -int(flow.optimal_cost()))
 
 
-def _persons(pairs: Pairs, chosen: np.ndarray, size: I64, n_groups: int) -> I64:
-    sel = np.flatnonzero(chosen)
-    out: I64 = np.bincount(pairs.group[sel], weights=size[sel], minlength=n_groups).astype(np.int64)
-    return out
+def _group_persons(net: Network, a_flow: I64, n_groups: int) -> I64:
+    persons = a_flow * net.node_size[net.a_node]
+    used: I64 = np.bincount(net.node_group[net.a_node], weights=persons, minlength=n_groups).astype(np.int64)
+    return used
 
 
-def _repair(pairs: Pairs, chosen: np.ndarray, size: I64, score: I64, cols: Columns, n_vac: int) -> np.ndarray:
-    """A feasible plan near ``chosen``: over-full quotas shed their fewest-points-per-person families,
-    then free families take free vacancies with room, best pair first."""
-    chosen = chosen.copy()
+def _unfold(net: Network, fl: _Flow) -> Plan:
+    """Individual families and vacancies for a class flow: inside a class, the earliest first."""
+    next_family = net.class_start[:-1].copy()
+    next_vacancy = net.vclass_start[:-1].copy()
+    families: list[int] = []
+    vacancies: list[int] = []
+    a_idx = np.flatnonzero(fl.a)
+    b_idx = np.flatnonzero(fl.b)
+    a_idx = a_idx[np.lexsort((net.a_class[a_idx], net.a_node[a_idx]))]
+    b_idx = b_idx[np.lexsort((net.b_vclass[b_idx], net.b_node[b_idx]))]
+    outgoing: dict[int, list[list[int]]] = {}
+    for b in b_idx.tolist():
+        outgoing.setdefault(int(net.b_node[b]), []).append([int(net.b_vclass[b]), int(fl.b[b])])
+    members, vmembers = net.class_members, net.vclass_members
+    for a in a_idx.tolist():
+        c, n, units = int(net.a_class[a]), int(net.a_node[a]), int(fl.a[a])
+        out = outgoing[n]
+        while units:
+            vc, left = out[0]
+            take = min(units, left)
+            f0, v0 = int(next_family[c]), int(next_vacancy[vc])
+            families.extend(members[f0 : f0 + take].tolist())
+            vacancies.extend(vmembers[v0 : v0 + take].tolist())
+            next_family[c] += take
+            next_vacancy[vc] += take
+            units -= take
+            if take == left:
+                out.pop(0)
+            else:
+                out[0][1] = left - take
+    return families, vacancies
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A plan with each placement's points, quota group and persons (numpy, in step with the plan)."""
+
+    families: I64
+    vacancies: I64
+    score: I64
+    group: I64
+    size: I64
+
+
+def _scored(problem: Problem, cols: Columns, plan: Plan, group_of: Mapping[tuple[str, str], int]) -> _Scored:
+    fams, vacs = plan
+    score = []
+    group = []
+    for f, v in zip(fams, vacs, strict=True):
+        family, vacancy = problem.families[f], problem.vacancies[v]
+        parts = score_parts(family, vacancy, problem.receiving)
+        assert parts is not None, "a planned pair must be feasible"
+        score.append(sum(parts.values()))
+        group.append(group_of[(vacancy.region_kato, family.category)])
+    fa = np.array(fams, dtype=np.int64)
+    return _Scored(fa, np.array(vacs, dtype=np.int64), np.array(score, np.int64), np.array(group, np.int64), cols.size[fa])
+
+
+def _repair(problem: Problem, cols: Columns, plan: _Scored) -> _Scored:
+    """A feasible plan near ``plan``: each over-full quota sheds the families bringing the fewest points
+    per person (latest in the queue first among equals), then the free places are filled best pair
+    first."""
     quota = cols.quota
-    n_groups = len(quota)
-    used = _persons(pairs, chosen, size, n_groups)
-    for g in np.flatnonzero(used > quota):
-        members = np.flatnonzero(chosen & (pairs.group == g))
-        ratio = score[members] / size[members]
-        order = members[np.lexsort((-members, ratio))]
+    used = np.bincount(plan.group, weights=plan.size, minlength=len(quota)).astype(np.int64)
+    keep = np.ones(len(plan.families), dtype=bool)
+    for g in np.flatnonzero(used > quota).tolist():
+        members = np.flatnonzero(plan.group == g)
+        ratio = plan.score[members] / plan.size[members]
         excess = int(used[g] - quota[g])
-        for p in order.tolist():
+        for p in members[np.lexsort((-plan.families[members], ratio))].tolist():
             if excess <= 0:
                 break
-            chosen[p] = False
-            excess -= int(size[p])
+            keep[p] = False
+            excess -= int(plan.size[p])
         used[g] = quota[g] + min(excess, 0)
+    fams, vacs = plan.families[keep].tolist(), plan.vacancies[keep].tolist()
     left = quota - used
-    fam_taken = np.zeros(len(cols.size), dtype=bool)
-    vac_taken = np.zeros(n_vac, dtype=bool)
-    fam_taken[pairs.family[chosen]] = True
-    vac_taken[pairs.vacancy[chosen]] = True
-    cand = np.flatnonzero(~fam_taken[pairs.family] & ~vac_taken[pairs.vacancy] & (size <= left[pairs.group]))
-    if len(cand):
-        cand = cand[np.lexsort((cand, -score[cand]))]
-        fam_l, vac_l, grp_l, size_l = (
-            pairs.family[cand].tolist(),
-            pairs.vacancy[cand].tolist(),
-            pairs.group[cand].tolist(),
-            size[cand].tolist(),
-        )
-        left_l = left.tolist()
-        ftaken: set[int] = set()
-        vtaken: set[int] = set()
-        for i, p in enumerate(cand.tolist()):
-            f, v, g, s = fam_l[i], vac_l[i], grp_l[i], size_l[i]
-            if f in ftaken or v in vtaken or s > left_l[g]:
-                continue
-            chosen[p] = True
-            ftaken.add(f)
-            vtaken.add(v)
-            left_l[g] -= s
-    return chosen
+    more = _fill(problem, cols, set(fams), set(vacs), left)
+    fams += more[0]
+    vacs += more[1]
+    group_of = {g: i for i, g in enumerate(cols.groups)}
+    return _scored(problem, cols, (fams, vacs), group_of)
 
 
-def _initial_price(pairs: Pairs, chosen: np.ndarray, size: I64, score: I64, g: int, quota: int) -> float:
-    """A first price for an over-full quota: the points per person of the family that would be the
-    last to fit if the families placed there had nowhere else to go."""
-    members = np.flatnonzero(chosen & (pairs.group == g))
-    ratio = score[members] / size[members]
-    order = np.argsort(-ratio, kind="stable")
-    filled = np.cumsum(size[members][order])
-    cut = int(np.searchsorted(filled, quota, "right"))
-    return float(ratio[order][min(cut, len(order) - 1)])
-
-
-@dataclass
-class _Search:
-    """Per quota: the highest price seen over-full and the lowest seen not over-full (with excesses)."""
-
-    lo: list[tuple[int, int] | None]
-    hi: list[tuple[int, int] | None]
-
-
-def _next_prices(lam: I64, excess: I64, search: _Search, first: list[float | None]) -> I64:
-    """Move each price towards the point where its quota is just full (secant inside the bracket)."""
-    new = lam.copy()
-    for g in range(len(lam)):
-        price, e = int(lam[g]), int(excess[g])
-        if e > 0:
-            lo = search.lo[g]
-            if lo is None or price >= lo[0]:
-                search.lo[g] = (price, e)
-        elif price > 0 or e == 0:
-            hi = search.hi[g]
-            if hi is None or price <= hi[0]:
-                search.hi[g] = (price, e)
-        lo, hi = search.lo[g], search.hi[g]
-        if e <= 0 and price == 0:
+def _fill(problem: Problem, cols: Columns, placed: set[int], taken: set[int], left: I64) -> Plan:
+    """Free families into free vacancies where the quota still has room, best pair first."""
+    room = {g: int(left[i]) for i, g in enumerate(cols.groups) if left[i] > 0}
+    if not room:
+        return [], []
+    smallest = min(room.values())
+    free_f = [i for i, f in enumerate(problem.families) if i not in placed and f.size <= max(room.values())]
+    free_v = [j for j, v in enumerate(problem.vacancies) if j not in taken and v.region_kato in {k for k, _ in room}]
+    del smallest
+    if not free_f or not free_v:
+        return [], []
+    _, cand = pairs_.build(
+        [problem.families[i] for i in free_f], [problem.vacancies[j] for j in free_v], room, problem.receiving
+    )
+    order = np.lexsort((cand.vacancy, cand.family, -cand.score))
+    sizes = [problem.families[i].size for i in free_f]
+    groups = tuple(sorted(room))
+    budget = [room[g] for g in groups]
+    used_f: set[int] = set()
+    used_v: set[int] = set()
+    out_f: list[int] = []
+    out_v: list[int] = []
+    for f, v, g in zip(cand.family[order].tolist(), cand.vacancy[order].tolist(), cand.group[order].tolist(), strict=True):
+        if f in used_f or v in used_v or sizes[f] > budget[g]:
             continue
-        if e == 0:
-            continue
-        if lo is not None and hi is not None and hi[0] - lo[0] > 1:
-            (a, ea), (b, eb) = lo, hi
-            t = ea / (ea - eb) if ea != eb else 0.5
-            t = min(max(t, 0.1), 0.9)
-            new[g] = min(max(round(a + t * (b - a)), a + 1), b - 1)
-        elif lo is not None and hi is not None:
-            new[g] = hi[0] if e > 0 else lo[0]  # bracket closed: stay on the feasible side
-        elif e > 0:
-            guess = first[g]
-            if price == 0 and guess is not None:
-                new[g] = max(1, round(guess * PRICE_SCALE * 0.6))
-            else:
-                new[g] = max(price + PRICE_SCALE * 8, round(price * 1.6))
+        used_f.add(f)
+        used_v.add(v)
+        budget[g] -= sizes[f]
+        out_f.append(free_f[f])
+        out_v.append(free_v[v])
+    return out_f, out_v
+
+
+class _Prices:
+    """The search for the quota prices that minimise the Lagrangian bound (a convex function of the prices).
+
+    A cutting-plane model in a box around the best prices so far: every priced flow gives a
+    plane (its value and its subgradient, quota minus persons placed); the next prices minimise
+    the model in the box (a small LP, GLOP), the box widens after progress and narrows otherwise.
+    """
+
+    def __init__(self, quota: I64, first: I64) -> None:
+        self.quota = quota
+        self.cuts: list[tuple[I64, int, I64]] = []  # prices, value, subgradient
+        self.best: tuple[I64, int] | None = None
+        self.radius = np.maximum(first.astype(float), 8.0 * PRICE_SCALE)
+
+    def add(self, lam: I64, value: int, used: I64) -> None:
+        self.cuts.append((lam, value, self.quota - used))
+        if self.best is None or value < self.best[1]:
+            if self.best is not None:
+                self.radius = self.radius * 1.5
+            self.best = (lam, value)
         else:
-            new[g] = price // 2
-    return new
+            self.radius = np.maximum(self.radius * 0.5, 1.0)
+
+    def next(self) -> I64:
+        assert self.best is not None
+        centre = self.best[0]
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        assert solver is not None
+        n = len(self.quota)
+        lo = np.maximum(0.0, centre - self.radius)
+        hi = centre + self.radius
+        lam = [solver.NumVar(float(lo[g]), float(hi[g]), f"l{g}") for g in range(n)]
+        z = solver.NumVar(-solver.infinity(), solver.infinity(), "z")
+        for point, value, grad in self.cuts:
+            solver.Add(z >= value + sum(float(grad[g]) * (lam[g] - float(point[g])) for g in range(n)))
+        solver.Minimize(z)
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return centre.copy()
+        return np.array([max(0, round(v.solution_value())) for v in lam], dtype=np.int64)
+
+
+def _first_prices(cols: Columns, plan: _Scored, used: I64) -> I64:
+    """Starting prices for over-full quotas: the points per person of the family that would be the
+    last to fit if the families placed there had nowhere else to go."""
+    lam = np.zeros(len(cols.quota), dtype=np.int64)
+    for g in np.flatnonzero(used > cols.quota).tolist():
+        members = np.flatnonzero(plan.group == g)
+        ratio = plan.score[members] / plan.size[members]
+        order = np.argsort(-ratio, kind="stable")
+        filled = np.cumsum(plan.size[members][order])
+        cut = int(np.searchsorted(filled, cols.quota[g], "right"))
+        lam[g] = round(float(ratio[order][min(cut, len(order) - 1)]) * PRICE_SCALE * 0.5)
+    return lam
 
 
 def _exact(
-    pairs: Pairs, cols: Columns, score: I64, size: I64, hint: np.ndarray, seconds: float
-) -> tuple[np.ndarray, int, bool] | None:
-    """CP-SAT on the whole model (small problems): the plan, its proven bound, whether optimal."""
+    problem: Problem, cols: Columns, pairs: Pairs, hint: set[tuple[int, int]], seconds: float
+) -> tuple[Plan, int, bool] | None:
+    """CP-SAT on the whole model (small problems): a plan, its proven bound, whether proven optimal."""
     model = cp_model.CpModel()
     x = [model.new_bool_var(f"x{p}") for p in range(len(pairs))]
     by_family: dict[int, list[int]] = {}
     by_vacancy: dict[int, list[int]] = {}
     by_group: dict[int, list[int]] = {}
-    for p, (f, v, g) in enumerate(zip(pairs.family.tolist(), pairs.vacancy.tolist(), pairs.group.tolist(), strict=True)):
-        by_family.setdefault(f, []).append(p)
-        by_vacancy.setdefault(v, []).append(p)
-        by_group.setdefault(g, []).append(p)
+    fam, vac, grp = pairs.family.tolist(), pairs.vacancy.tolist(), pairs.group.tolist()
+    for p in range(len(pairs)):
+        by_family.setdefault(fam[p], []).append(p)
+        by_vacancy.setdefault(vac[p], []).append(p)
+        by_group.setdefault(grp[p], []).append(p)
     for members in (*by_family.values(), *by_vacancy.values()):
         if len(members) > 1:
             model.add_at_most_one(x[p] for p in members)
-    sizes = size.tolist()
+    sizes = cols.size[pairs.family].tolist()
     for g, members in by_group.items():
         model.add(sum(sizes[p] * x[p] for p in members) <= int(cols.quota[g]))
-    scores = score.tolist()
+    scores = pairs.score.tolist()
     model.maximize(sum(scores[p] * x[p] for p in range(len(pairs))))
-    for p, chosen in enumerate(hint.tolist()):
-        model.add_hint(x[p], chosen)
+    for p in range(len(pairs)):
+        model.add_hint(x[p], (fam[p], vac[p]) in hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = 2
@@ -316,7 +431,8 @@ def _exact(
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    plan = np.array([bool(solver.value(v)) for v in x], dtype=bool)
+    chosen = [p for p in range(len(pairs)) if solver.value(x[p])]
+    plan = ([fam[p] for p in chosen], [vac[p] for p in chosen])
     return plan, math.floor(solver.best_objective_bound + 1e-6), status == cp_model.OPTIMAL
 
 
@@ -328,102 +444,123 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
     """
     start = time.perf_counter()
     deadline = start + time_limit
-    cols, pairs = pairs_.build(problem.families, problem.vacancies, problem.quota, problem.receiving)
-    n_fam, n_vac = len(problem.families), len(problem.vacancies)
-    score = pairs.score
-    size = cols.size[pairs.family]
+    cols = pairs_.columns(problem.families, problem.quota)
+    group_of = {g: i for i, g in enumerate(cols.groups)}
+    net = pairs_.network(problem.families, problem.vacancies, problem.quota, problem.receiving, cols.groups)
     quota = cols.quota
     n_groups = len(quota)
     lam = np.zeros(n_groups, dtype=np.int64)
-    best: np.ndarray | None = None
+    best: _Scored | None = None
     best_value = -1
-    bound_scaled: int | None = None  # PRICE_SCALE × the best Lagrangian bound
-    search = _Search([None] * n_groups, [None] * n_groups)
-    first: list[float | None] = [None] * n_groups
+    bound_scaled: int | None = None
+    prices: _Prices | None = None
     iterations = 0
     note = ""
-    seen: set[bytes] = set()
     while True:
         iterations += 1
-        value = PRICE_SCALE * score - lam[pairs.group] * size
-        chosen = _max_matching(pairs, value, n_fam, n_vac)
-        used = _persons(pairs, chosen, size, n_groups)
-        lagrangian = int(value[chosen].sum()) + int((lam * quota).sum())
+        fl = _priced_flow(net, lam)
+        used = _group_persons(net, fl.a, n_groups)
+        lagrangian = fl.value + int((lam * quota).sum())
         bound_scaled = lagrangian if bound_scaled is None else min(bound_scaled, lagrangian)
-        plan = chosen if bool(np.all(used <= quota)) else _repair(pairs, chosen, size, score, cols, n_vac)
-        plan_value = int(score[plan].sum())
+        plan = _scored(problem, cols, _unfold(net, fl), group_of)
+        feasible = bool(np.all(used <= quota))
+        first = _first_prices(cols, plan, used) if iterations == 1 and not feasible else None
+        if not feasible:
+            plan = _repair(problem, cols, plan)
+        plan_value = int(plan.score.sum())
         if plan_value > best_value:
             best, best_value = plan, plan_value
         bound = bound_scaled // PRICE_SCALE
         log.debug(
-            "flow %d at %.1f s: bound %d, plan %d, over-full quotas %d, prices %s",
+            "flow %d at %.1f s: bound %d (best %d), plan %d, over-full quotas %d, prices %s",
             iterations,
             time.perf_counter() - start,
             lagrangian // PRICE_SCALE,
+            bound,
             plan_value,
             int((used > quota).sum()),
             (lam / PRICE_SCALE).round(2).tolist(),
         )
-        if iterations == 1 and bool(np.all(used <= quota)):
+        if iterations == 1 and feasible:
             note = "no quota binds: the unpriced matching is feasible, hence optimal"
             break
         if bound - best_value <= target_gap * bound:
             note = f"quota prices converged after {iterations} flows"
             break
-        excess = used - quota
-        if iterations == 1:
-            for g in np.flatnonzero(excess > 0).tolist():
-                first[g] = _initial_price(pairs, chosen, size, score, g, int(quota[g]))
-        elapsed = time.perf_counter() - start
-        per_flow = elapsed / iterations
-        new = _next_prices(lam, excess, search, first)
-        key = new.tobytes()
-        if key in seen or np.array_equal(new, lam) or time.perf_counter() + per_flow > deadline:
-            note = f"stopped after {iterations} flows: the price search {'ran out of time' if key not in seen else 'closed'}"
+        if first is not None:
+            prices = _Prices(quota, first)
+        assert prices is not None
+        prices.add(lam, lagrangian, used)
+        per_flow = (time.perf_counter() - start) / iterations
+        if time.perf_counter() + per_flow > deadline:
+            note = f"time limit reached after {iterations} flows"
             break
-        seen.add(key)
+        new = first if first is not None else prices.next()
+        if any(np.array_equal(new, cut[0]) for cut in prices.cuts):
+            note = f"the price search closed after {iterations} flows"
+            break
         lam = new
     assert best is not None
-    bound = bound_scaled // PRICE_SCALE if bound_scaled is not None else best_value
+    bound = (bound_scaled // PRICE_SCALE) if bound_scaled is not None else best_value
+    bound = max(bound, best_value)
     remaining = deadline - time.perf_counter()
-    if bound > best_value and len(pairs) <= EXACT_PAIRS and remaining > 0.5:
-        exact = _exact(pairs, cols, score, size, best, remaining)
+    if bound > best_value and net.pairs <= EXACT_PAIRS and remaining > 0.5:
+        _, pairs = pairs_.build(problem.families, problem.vacancies, problem.quota, problem.receiving)
+        hint = set(zip(best.families.tolist(), best.vacancies.tolist(), strict=True))
+        exact = _exact(problem, cols, pairs, hint, remaining)
         if exact is not None:
-            plan, exact_bound, optimal = exact
-            if int(score[plan].sum()) >= best_value:
-                best, best_value = plan, int(score[plan].sum())
-            bound = min(bound, exact_bound)
+            plan_e, exact_bound, optimal = exact
+            scored = _scored(problem, cols, plan_e, group_of)
+            if int(scored.score.sum()) >= best_value:
+                best, best_value = scored, int(scored.score.sum())
+            bound = max(best_value, min(bound, exact_bound))
             if optimal:
                 bound = best_value
                 note += "; CP-SAT proved the plan optimal"
-    return _result("optimal", problem, cols, pairs, best, start, bound=bound, note=note, iterations=iterations)
+    plan_out = (best.families.tolist(), best.vacancies.tolist())
+    return _result("optimal", problem, cols, net, plan_out, start, bound=bound, note=note, iterations=iterations)
 
 
 def greedy(problem: Problem) -> Result:
-    """The queue: in input order, each family takes its best-scoring free vacancy whose quota has room."""
+    """The queue: in input order, each family takes its best-scoring free vacancy whose quota has room.
+
+    Ties between vacancies of equal score go to the class met first, then the earliest listed.
+    """
     start = time.perf_counter()
-    cols, pairs = pairs_.build(problem.families, problem.vacancies, problem.quota, problem.receiving)
-    score = pairs.score
-    order = np.lexsort((pairs.vacancy, -score, pairs.family))
-    fam = pairs.family[order]
-    bounds = np.searchsorted(fam, np.arange(len(problem.families) + 1)).tolist()
-    vac_l = pairs.vacancy[order].tolist()
-    grp_l = pairs.group[order].tolist()
-    order_l = order.tolist()
+    cols = pairs_.columns(problem.families, problem.quota)
+    net = pairs_.network(problem.families, problem.vacancies, problem.quota, problem.receiving, cols.groups)
+    # Each family class's candidates: (vacancy class, quota group, points), best first.
+    by_node: dict[int, list[int]] = {}
+    for b in range(len(net.b_node)):
+        by_node.setdefault(int(net.b_node[b]), []).append(b)
+    candidates: dict[int, list[tuple[int, int, int]]] = {}
+    for a in range(len(net.a_class)):
+        c, n = int(net.a_class[a]), int(net.a_node[a])
+        pref, g = int(net.a_preference[a]), int(net.node_group[n])
+        candidates.setdefault(c, []).extend(
+            (int(net.b_vclass[b]), g, pref + int(net.b_points[b])) for b in by_node.get(n, [])
+        )
+    for c, cands in candidates.items():
+        cands.sort(key=lambda t: (-t[2], t[0]))
+    next_vacancy = net.vclass_start[:-1].tolist()
+    end_vacancy = net.vclass_start[1:].tolist()
+    members = net.vclass_members.tolist()
     left = cols.quota.tolist()
-    sizes = cols.size.tolist()
-    taken = bytearray(len(problem.vacancies))
-    chosen = np.zeros(len(pairs), dtype=bool)
-    for f in range(len(problem.families)):
-        s = sizes[f]
-        for i in range(bounds[f], bounds[f + 1]):
-            v, g = vac_l[i], grp_l[i]
-            if not taken[v] and left[g] >= s:
-                taken[v] = 1
+    fams: list[int] = []
+    vacs: list[int] = []
+    for f, family in enumerate(problem.families):
+        c = int(net.family_class[f])
+        if c < 0:
+            continue
+        s = family.size
+        for vc, g, _ in candidates.get(c, ()):
+            if next_vacancy[vc] < end_vacancy[vc] and left[g] >= s:
+                fams.append(f)
+                vacs.append(members[next_vacancy[vc]])
+                next_vacancy[vc] += 1
                 left[g] -= s
-                chosen[order_l[i]] = True
                 break
-    return _result("greedy", problem, cols, pairs, chosen, start, bound=None)
+    return _result("greedy", problem, cols, net, (fams, vacs), start, bound=None)
 
 
 # --- results and reasons -------------------------------------------------------------------------
@@ -438,31 +575,28 @@ def _result(
     method: str,
     problem: Problem,
     cols: Columns,
-    pairs: Pairs,
-    chosen: np.ndarray,
+    net: Network,
+    plan: Plan,
     start: float,
     *,
     bound: int | None,
     note: str = "",
     iterations: int = 0,
 ) -> Result:
-    sel = np.flatnonzero(chosen)
-    fam, vac = pairs.family[sel].tolist(), pairs.vacancy[sel].tolist()
-    parts = {
-        "persons": pairs.persons[sel].tolist(),
-        "occupation": pairs.occupation[sel].tolist(),
-        "preference": pairs.preference[sel].tolist(),
-        "housing": pairs.housing[sel].tolist(),
-    }
     placements = []
-    for i, (f, v) in enumerate(zip(fam, vac, strict=True)):
-        named = {k: int(col[i]) for k, col in parts.items()}
-        placements.append(Placement(problem.families[f].key, problem.vacancies[v].key, sum(named.values()), named))
+    used = dict.fromkeys(cols.groups, 0)
+    for f, v in zip(*plan, strict=True):
+        family, vacancy = problem.families[f], problem.vacancies[v]
+        parts = score_parts(family, vacancy, problem.receiving)
+        assert parts is not None, "a planned pair must be feasible"
+        placements.append(Placement(family.key, vacancy.key, sum(parts.values()), parts))
+        used[(vacancy.region_kato, family.category)] += family.size
     placements.sort(key=lambda p: (p.family, p.vacancy))
     objective = sum(p.score for p in placements)
-    size = cols.size
-    used = np.bincount(pairs.group[sel], weights=size[pairs.family[sel]], minlength=len(cols.quota)).astype(np.int64)
-    unmatched = _reasons(method, problem, cols, pairs, chosen, cols.quota - used)
+    left = cols.quota - np.array([used[g] for g in cols.groups], dtype=np.int64)
+    if bool(np.any(left < 0)):
+        raise AssertionError("a plan must keep within every quota")
+    unmatched = _reasons(method, problem, cols, net, set(plan[0]), left)
     gap = None if bound is None else (0.0 if bound <= 0 else max(0.0, (bound - objective) / bound))
     return Result(
         method=method,
@@ -471,30 +605,30 @@ def _result(
         bound=bound,
         gap=gap,
         seconds=time.perf_counter() - start,
-        pairs=len(pairs),
-        persons=int(size[fam].sum()) if fam else 0,
+        pairs=net.pairs,
+        persons=sum(problem.families[f].size for f in plan[0]),
         unmatched=unmatched,
         note=note,
         iterations=iterations,
-        placed_by_group={cols.groups[g]: int(used[g]) for g in range(len(cols.groups))},
+        placed_by_group=used,
     )
 
 
 def _reasons(
-    method: str, problem: Problem, cols: Columns, pairs: Pairs, chosen: np.ndarray, left: I64
+    method: str, problem: Problem, cols: Columns, net: Network, placed: set[int], left: I64
 ) -> dict[str, str]:
     """Why each family left out was left out (English, one sentence, no personal data)."""
-    n_fam = len(problem.families)
-    placed = np.zeros(n_fam, dtype=bool)
-    placed[pairs.family[chosen]] = True
-    has_pair = np.zeros(n_fam, dtype=bool)
-    has_pair[pairs.family] = True
-    # Groups a family could use: the quota with room for it after the plan.
-    room = left[pairs.group] >= cols.size[pairs.family]
-    some_room = np.zeros(n_fam, dtype=bool)
-    some_room[pairs.family[room]] = True
+    # Per family class: does it have any pair, and any pair whose quota still has room for it?
+    node_has_jobs = np.zeros(len(net.node_size), dtype=bool)
+    node_has_jobs[net.b_node] = True
+    arc_ok = node_has_jobs[net.a_node]
+    has_pair = np.zeros(len(net.class_count), dtype=bool)
+    has_pair[net.a_class[arc_ok]] = True
+    room = arc_ok & (left[net.node_group[net.a_node]] >= net.node_size[net.a_node])
+    has_room = np.zeros(len(net.class_count), dtype=bool)
+    has_room[net.a_class[room]] = True
     index = {g: i for i, g in enumerate(cols.groups)}
-    jobs: dict[tuple[str, int], int] = {}  # (region, isco2) -> largest housing (-1: none offered, rents)
+    jobs: dict[tuple[str, int], int] = {}  # (region, ISCO sub-major group) -> largest housing (10**6: rents)
     elementary: dict[str, int] = {}
     for v in problem.vacancies:
         cap = 10**6 if v.housing_capacity is None else v.housing_capacity
@@ -503,12 +637,14 @@ def _reasons(
         if v.isco[:1] == "9":
             elementary[v.region_kato] = max(elementary.get(v.region_kato, -1), cap)
     out: dict[str, str] = {}
-    for f in np.flatnonzero(~placed).tolist():
-        family = problem.families[f]
-        if has_pair[f]:
-            if not some_room[f]:
+    for f, family in enumerate(problem.families):
+        if f in placed:
+            continue
+        c = int(net.family_class[f])
+        if c >= 0 and has_pair[c]:
+            if not has_room[c]:
                 out[family.key] = (
-                    f"quota exhausted: no receiving region the family accepts has {family.size} places left "
+                    f"quota exhausted: no region the family accepts has {family.size} places left "
                     f"for {family.category}"
                 )
             elif method == "greedy":

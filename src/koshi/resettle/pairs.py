@@ -92,7 +92,6 @@ class Columns:
     size: I64
     groups: tuple[tuple[str, str], ...]
     quota: I64
-    vacancy_region: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +147,16 @@ def _isco(codes: Sequence[str]) -> I32:
     return np.fromiter((int(c[:4]) for c in codes), dtype=np.int32, count=len(codes))
 
 
-def _empty(columns: Columns) -> tuple[Columns, Pairs]:
+def _empty(cols: Columns) -> tuple[Columns, Pairs]:
     e32 = np.zeros(0, dtype=np.int32)
-    return columns, Pairs(e32, e32, e32, e32, e32, e32, e32, np.zeros(0, dtype=np.int64))
+    return cols, Pairs(e32, e32, e32, e32, e32, e32, e32, np.zeros(0, dtype=np.int64))
+
+
+def columns(families: Sequence[Family], quota: Mapping[tuple[str, str], int]) -> Columns:
+    """Family sizes and the quota groups (sorted (region KATO, category)) with their persons."""
+    groups = tuple(sorted(quota))
+    size = np.fromiter((f.size for f in families), dtype=np.int64, count=len(families))
+    return Columns(size, groups, np.array([quota[g] for g in groups], dtype=np.int64))
 
 
 def build(
@@ -169,15 +175,13 @@ def build(
     >>> pairs.family.tolist(), pairs.vacancy.tolist(), pairs.score.tolist()
     ([0, 0, 1], [0, 1, 1], [510, 430, 230])
     """
-    groups = tuple(sorted(quota))
-    group_index = {g: i for i, g in enumerate(groups)}
-    quota_arr = np.array([quota[g] for g in groups], dtype=np.int64)
-    size = np.fromiter((f.size for f in families), dtype=np.int64, count=len(families))
-    columns = Columns(size, groups, quota_arr, tuple(v.region_kato for v in vacancies))
+    cols = columns(families, quota)
+    size = cols.size
+    group_index = {g: i for i, g in enumerate(cols.groups)}
     regions = sorted({v.region_kato for v in vacancies})
     region_index = {k: i for i, k in enumerate(regions)}
     if not families or not vacancies:
-        return _empty(columns)
+        return _empty(cols)
 
     # One row per (family, acceptable region with quota room for the whole family).
     row_family: list[int] = []
@@ -194,7 +198,7 @@ def build(
                 row_points.append(preference_points(rank))
                 row_group.append(g)
     if not row_family:
-        return _empty(columns)
+        return _empty(cols)
     r_family = np.array(row_family, dtype=np.int32)
     r_region = np.array(row_region, dtype=np.int64)
     r_size = size[r_family].astype(np.int32)
@@ -255,7 +259,7 @@ def build(
         housing=housing,
         score=score,
     )
-    return columns, pairs
+    return cols, pairs
 
 
 @dataclass(frozen=True, slots=True)
