@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 PRICE_SCALE = 8
 """Quota prices are multiples of 1/8 point per person, so every priced cost is an exact integer."""
+TOP_PRICE = pairs_.PERSON_POINTS + max(pairs_.OCCUPATION_POINTS.values()) + pairs_.ANY_REGION_POINTS + pairs_.HOUSING_POINTS
+"""No quota is worth more than this per person: at this price nobody would be placed under it."""
+LEVEL = 0.3
+"""Where the level bundle aims, between the lower estimate (0) and the best bound (1)."""
 EXACT_PAIRS = 60_000
 """Up to this many pairs a remaining gap is closed with CP-SAT (exact); above it the bound stands."""
 
@@ -228,42 +232,9 @@ def _group_persons(net: Network, a_flow: I64, n_groups: int) -> I64:
     return used
 
 
-def _unfold(net: Network, fl: _Flow) -> Plan:
-    """Individual families and vacancies for a class flow: inside a class, the earliest first."""
-    next_family = net.class_start[:-1].copy()
-    next_vacancy = net.vclass_start[:-1].copy()
-    families: list[int] = []
-    vacancies: list[int] = []
-    a_idx = np.flatnonzero(fl.a)
-    b_idx = np.flatnonzero(fl.b)
-    a_idx = a_idx[np.lexsort((net.a_class[a_idx], net.a_node[a_idx]))]
-    b_idx = b_idx[np.lexsort((net.b_vclass[b_idx], net.b_node[b_idx]))]
-    outgoing: dict[int, list[list[int]]] = {}
-    for b in b_idx.tolist():
-        outgoing.setdefault(int(net.b_node[b]), []).append([int(net.b_vclass[b]), int(fl.b[b])])
-    members, vmembers = net.class_members, net.vclass_members
-    for a in a_idx.tolist():
-        c, n, units = int(net.a_class[a]), int(net.a_node[a]), int(fl.a[a])
-        out = outgoing[n]
-        while units:
-            vc, left = out[0]
-            take = min(units, left)
-            f0, v0 = int(next_family[c]), int(next_vacancy[vc])
-            families.extend(members[f0 : f0 + take].tolist())
-            vacancies.extend(vmembers[v0 : v0 + take].tolist())
-            next_family[c] += take
-            next_vacancy[vc] += take
-            units -= take
-            if take == left:
-                out.pop(0)
-            else:
-                out[0][1] = left - take
-    return families, vacancies
-
-
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    """A plan with each placement's points, quota group and persons (numpy, in step with the plan)."""
+    """A plan with each placement's points, quota group and persons (numpy, in step)."""
 
     families: I64
     vacancies: I64
@@ -271,22 +242,56 @@ class _Scored:
     group: I64
     size: I64
 
-
-def _scored(problem: Problem, cols: Columns, plan: Plan, group_of: Mapping[tuple[str, str], int]) -> _Scored:
-    fams, vacs = plan
-    score = []
-    group = []
-    for f, v in zip(fams, vacs, strict=True):
-        family, vacancy = problem.families[f], problem.vacancies[v]
-        parts = score_parts(family, vacancy, problem.receiving)
-        assert parts is not None, "a planned pair must be feasible"
-        score.append(sum(parts.values()))
-        group.append(group_of[(vacancy.region_kato, family.category)])
-    fa = np.array(fams, dtype=np.int64)
-    return _Scored(fa, np.array(vacs, dtype=np.int64), np.array(score, np.int64), np.array(group, np.int64), cols.size[fa])
+    @property
+    def value(self) -> int:
+        return int(self.score.sum())
 
 
-def _repair(problem: Problem, cols: Columns, plan: _Scored) -> _Scored:
+def _unfold(net: Network, a_flow: I64, b_flow: I64) -> _Scored:
+    """Individual families and vacancies for a class flow: inside a class, the earliest first."""
+    next_family = net.class_start[:-1].copy()
+    next_vacancy = net.vclass_start[:-1].copy()
+    families: list[int] = []
+    vacancies: list[int] = []
+    score: list[int] = []
+    nodes: list[int] = []
+    a_idx = np.flatnonzero(a_flow)
+    b_idx = np.flatnonzero(b_flow)
+    a_idx = a_idx[np.lexsort((net.a_class[a_idx], net.a_node[a_idx]))]
+    b_idx = b_idx[np.lexsort((net.b_vclass[b_idx], net.b_node[b_idx]))]
+    outgoing: dict[int, list[list[int]]] = {}
+    for b in b_idx.tolist():
+        outgoing.setdefault(int(net.b_node[b]), []).append([int(net.b_vclass[b]), int(b_flow[b]), int(net.b_points[b])])
+    members, vmembers = net.class_members, net.vclass_members
+    for a in a_idx.tolist():
+        c, n, units, pref = int(net.a_class[a]), int(net.a_node[a]), int(a_flow[a]), int(net.a_preference[a])
+        out = outgoing[n]
+        while units:
+            vc, left, points = out[0]
+            take = min(units, left)
+            f0, v0 = int(next_family[c]), int(next_vacancy[vc])
+            families.extend(members[f0 : f0 + take].tolist())
+            vacancies.extend(vmembers[v0 : v0 + take].tolist())
+            score.extend([pref + points] * take)
+            nodes.extend([n] * take)
+            next_family[c] += take
+            next_vacancy[vc] += take
+            units -= take
+            if take == left:
+                out.pop(0)
+            else:
+                out[0][1] = left - take
+    node = np.array(nodes, dtype=np.int64)
+    return _Scored(
+        np.array(families, dtype=np.int64),
+        np.array(vacancies, dtype=np.int64),
+        np.array(score, dtype=np.int64),
+        net.node_group[node].astype(np.int64),
+        net.node_size[node],
+    )
+
+
+def _repair(net: Network, cols: Columns, plan: _Scored) -> _Scored:
     """A feasible plan near ``plan``: each over-full quota sheds the families bringing the fewest points
     per person (latest in the queue first among equals), then the free places are filled best pair
     first."""
@@ -303,87 +308,126 @@ def _repair(problem: Problem, cols: Columns, plan: _Scored) -> _Scored:
             keep[p] = False
             excess -= int(plan.size[p])
         used[g] = quota[g] + min(excess, 0)
-    fams, vacs = plan.families[keep].tolist(), plan.vacancies[keep].tolist()
-    left = quota - used
-    more = _fill(problem, cols, set(fams), set(vacs), left)
-    fams += more[0]
-    vacs += more[1]
-    group_of = {g: i for i, g in enumerate(cols.groups)}
-    return _scored(problem, cols, (fams, vacs), group_of)
+    kept = _Scored(*(a[keep] for a in (plan.families, plan.vacancies, plan.score, plan.group, plan.size)))
+    return _fill(net, kept, quota - used)
 
 
-def _fill(problem: Problem, cols: Columns, placed: set[int], taken: set[int], left: I64) -> Plan:
-    """Free families into free vacancies where the quota still has room, best pair first."""
-    room = {g: int(left[i]) for i, g in enumerate(cols.groups) if left[i] > 0}
-    if not room:
-        return [], []
-    smallest = min(room.values())
-    free_f = [i for i, f in enumerate(problem.families) if i not in placed and f.size <= max(room.values())]
-    free_v = [j for j, v in enumerate(problem.vacancies) if j not in taken and v.region_kato in {k for k, _ in room}]
-    del smallest
-    if not free_f or not free_v:
-        return [], []
-    _, cand = pairs_.build(
-        [problem.families[i] for i in free_f], [problem.vacancies[j] for j in free_v], room, problem.receiving
-    )
-    order = np.lexsort((cand.vacancy, cand.family, -cand.score))
-    sizes = [problem.families[i].size for i in free_f]
-    groups = tuple(sorted(room))
-    budget = [room[g] for g in groups]
-    used_f: set[int] = set()
-    used_v: set[int] = set()
-    out_f: list[int] = []
-    out_v: list[int] = []
-    for f, v, g in zip(cand.family[order].tolist(), cand.vacancy[order].tolist(), cand.group[order].tolist(), strict=True):
-        if f in used_f or v in used_v or sizes[f] > budget[g]:
+def _fill(net: Network, plan: _Scored, left: I64) -> _Scored:
+    """Add free families in free vacancies where the quota still has room, best pair first."""
+    placed = np.zeros(len(net.family_class), dtype=bool)
+    placed[plan.families] = True
+    taken = np.zeros(len(net.vclass_members), dtype=bool)
+    taken[plan.vacancies] = True
+    free_members = net.class_members[~placed[net.class_members]]
+    free_class = net.family_class[free_members]
+    class_free = np.bincount(free_class, minlength=len(net.class_count))
+    free_vmembers = np.flatnonzero(~taken)
+    free_vclass = net.vacancy_class[free_vmembers]
+    vclass_free = np.bincount(free_vclass, minlength=len(net.vclass_count))
+    b_ok = (vclass_free[net.b_vclass] > 0) & (left[net.node_group[net.b_node]] >= net.node_size[net.b_node])
+    b_idx = np.flatnonzero(b_ok)
+    a_idx = np.flatnonzero((class_free[net.a_class] > 0) & np.isin(net.a_node, net.b_node[b_idx]))
+    if len(a_idx) == 0:
+        return plan
+    b_idx = b_idx[np.argsort(net.b_node[b_idx], kind="stable")]
+    b_sorted = net.b_node[b_idx]
+    lo = np.searchsorted(b_sorted, net.a_node[a_idx], "left").astype(np.int64)
+    hi = np.searchsorted(b_sorted, net.a_node[a_idx], "right").astype(np.int64)
+    rows, pos = pairs_.expand(lo, hi)
+    arc_a, arc_b = a_idx[rows], b_idx[pos]
+    score = net.a_preference[arc_a] + net.b_points[arc_b]
+    order = np.lexsort((net.b_vclass[arc_b], net.a_class[arc_a], -score))
+    free_f: dict[int, list[int]] = {}
+    for f, c in zip(free_members.tolist(), free_class.tolist(), strict=True):
+        free_f.setdefault(c, []).append(f)
+    free_v: dict[int, list[int]] = {}
+    for v, vc in zip(free_vmembers.tolist(), free_vclass.tolist(), strict=True):
+        free_v.setdefault(vc, []).append(v)
+    budget = left.tolist()
+    add: tuple[list[int], list[int], list[int], list[int], list[int]] = ([], [], [], [], [])
+    for a, b, points in zip(arc_a[order].tolist(), arc_b[order].tolist(), score[order].tolist(), strict=True):
+        c, n, vc = int(net.a_class[a]), int(net.a_node[a]), int(net.b_vclass[b])
+        g, size = int(net.node_group[n]), int(net.node_size[n])
+        fams, vacs = free_f.get(c), free_v.get(vc)
+        if not fams or not vacs or budget[g] < size:
             continue
-        used_f.add(f)
-        used_v.add(v)
-        budget[g] -= sizes[f]
-        out_f.append(free_f[f])
-        out_v.append(free_v[v])
-    return out_f, out_v
+        take = min(len(fams), len(vacs), budget[g] // size)
+        add[0].extend(fams[:take])
+        add[1].extend(vacs[:take])
+        del fams[:take], vacs[:take]
+        budget[g] -= take * size
+        add[2].extend([points] * take)
+        add[3].extend([g] * take)
+        add[4].extend([size] * take)
+    old = (plan.families, plan.vacancies, plan.score, plan.group, plan.size)
+    return _Scored(*(np.concatenate([o, np.array(n, dtype=np.int64)]) for o, n in zip(old, add, strict=True)))
 
 
 class _Prices:
-    """The search for the quota prices that minimise the Lagrangian bound (a convex function of the prices).
+    """The search for the quota prices that minimise the Lagrangian bound, a convex function of them.
 
-    A cutting-plane model in a box around the best prices so far: every priced flow gives a
-    plane (its value and its subgradient, quota minus persons placed); the next prices minimise
-    the model in the box (a small LP, GLOP), the box widens after progress and narrows otherwise.
+    A level bundle method: every priced flow gives a cutting plane (its value, and its subgradient:
+    quota minus persons placed); the planes' minimum over the box of useful prices is a lower
+    estimate of the best bound; the next prices are the nearest (L1) to the best so far whose
+    planes all lie below a level between that estimate and the best bound. Two small LPs (GLOP).
     """
 
-    def __init__(self, quota: I64, first: I64) -> None:
+    def __init__(self, quota: I64, top: int) -> None:
         self.quota = quota
+        self.top = top
         self.cuts: list[tuple[I64, int, I64]] = []  # prices, value, subgradient
         self.best: tuple[I64, int] | None = None
-        self.radius = np.maximum(first.astype(float), 8.0 * PRICE_SCALE)
+        self.low = -math.inf
 
     def add(self, lam: I64, value: int, used: I64) -> None:
         self.cuts.append((lam, value, self.quota - used))
         if self.best is None or value < self.best[1]:
-            if self.best is not None:
-                self.radius = self.radius * 1.5
             self.best = (lam, value)
-        else:
-            self.radius = np.maximum(self.radius * 0.5, 1.0)
+
+    def _solver(self) -> tuple[pywraplp.Solver, list[pywraplp.Variable]]:
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        lam = [solver.NumVar(0.0, float(self.top), f"l{g}") for g in range(len(self.quota))]
+        return solver, lam
+
+    def _planes(self, solver: pywraplp.Solver, lam: list[pywraplp.Variable], z: pywraplp.Variable | float) -> None:
+        for point, value, grad in self.cuts:
+            terms = [float(grad[g]) * (lam[g] - float(point[g])) for g in range(len(lam)) if grad[g]]
+            solver.Add(value + solver.Sum(terms) <= z)
 
     def next(self) -> I64:
         assert self.best is not None
-        centre = self.best[0]
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        assert solver is not None
-        n = len(self.quota)
-        lo = np.maximum(0.0, centre - self.radius)
-        hi = centre + self.radius
-        lam = [solver.NumVar(float(lo[g]), float(hi[g]), f"l{g}") for g in range(n)]
+        centre, best = self.best
+        solver, lam = self._solver()
         z = solver.NumVar(-solver.infinity(), solver.infinity(), "z")
-        for point, value, grad in self.cuts:
-            solver.Add(z >= value + sum(float(grad[g]) * (lam[g] - float(point[g])) for g in range(n)))
+        self._planes(solver, lam, z)
         solver.Minimize(z)
+        if solver.Solve() == pywraplp.Solver.OPTIMAL:
+            self.low = max(self.low, z.solution_value())
+        level = self.low + LEVEL * (best - self.low)
+        solver, lam = self._solver()
+        dist = [solver.NumVar(0.0, solver.infinity(), f"d{g}") for g in range(len(lam))]
+        for g, d in enumerate(dist):
+            solver.Add(d >= lam[g] - float(centre[g]))
+            solver.Add(d >= float(centre[g]) - lam[g])
+        self._planes(solver, lam, level)
+        solver.Minimize(solver.Sum(dist))
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             return centre.copy()
         return np.array([max(0, round(v.solution_value())) for v in lam], dtype=np.int64)
+
+
+def _scored(problem: Problem, plan: Plan, group_of: Mapping[tuple[str, str], int], size: I64) -> _Scored:
+    """Score a plan given as indices, pair by pair (:func:`score_parts`)."""
+    fams, vacs = plan
+    score, group = [], []
+    for f, v in zip(fams, vacs, strict=True):
+        family, vacancy = problem.families[f], problem.vacancies[v]
+        parts = score_parts(family, vacancy, problem.receiving)
+        assert parts is not None, "a planned pair must be feasible"
+        score.append(sum(parts.values()))
+        group.append(group_of[(vacancy.region_kato, family.category)])
+    fa = np.array(fams, dtype=np.int64)
+    return _Scored(fa, np.array(vacs, dtype=np.int64), np.array(score, np.int64), np.array(group, np.int64), size[fa])
 
 
 def _first_prices(cols: Columns, plan: _Scored, used: I64) -> I64:
@@ -462,14 +506,12 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
         used = _group_persons(net, fl.a, n_groups)
         lagrangian = fl.value + int((lam * quota).sum())
         bound_scaled = lagrangian if bound_scaled is None else min(bound_scaled, lagrangian)
-        plan = _scored(problem, cols, _unfold(net, fl), group_of)
+        plan = _unfold(net, fl.a, fl.b)
         feasible = bool(np.all(used <= quota))
         first = _first_prices(cols, plan, used) if iterations == 1 and not feasible else None
-        if not feasible:
-            plan = _repair(problem, cols, plan)
-        plan_value = int(plan.score.sum())
-        if plan_value > best_value:
-            best, best_value = plan, plan_value
+        plan = plan if feasible else _repair(net, cols, plan)
+        if plan.value > best_value:
+            best, best_value = plan, plan.value
         bound = bound_scaled // PRICE_SCALE
         log.debug(
             "flow %d at %.1f s: bound %d (best %d), plan %d, over-full quotas %d, prices %s",
@@ -477,7 +519,7 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
             time.perf_counter() - start,
             lagrangian // PRICE_SCALE,
             bound,
-            plan_value,
+            plan.value,
             int((used > quota).sum()),
             (lam / PRICE_SCALE).round(2).tolist(),
         )
@@ -487,9 +529,8 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
         if bound - best_value <= target_gap * bound:
             note = f"quota prices converged after {iterations} flows"
             break
-        if first is not None:
-            prices = _Prices(quota, first)
-        assert prices is not None
+        if prices is None:
+            prices = _Prices(quota, TOP_PRICE * PRICE_SCALE)
         prices.add(lam, lagrangian, used)
         per_flow = (time.perf_counter() - start) / iterations
         if time.perf_counter() + per_flow > deadline:
@@ -510,9 +551,9 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
         exact = _exact(problem, cols, pairs, hint, remaining)
         if exact is not None:
             plan_e, exact_bound, optimal = exact
-            scored = _scored(problem, cols, plan_e, group_of)
-            if int(scored.score.sum()) >= best_value:
-                best, best_value = scored, int(scored.score.sum())
+            scored = _scored(problem, plan_e, group_of, cols.size)
+            if scored.value >= best_value:
+                best, best_value = scored, scored.value
             bound = max(best_value, min(bound, exact_bound))
             if optimal:
                 bound = best_value

@@ -134,7 +134,7 @@ def acceptable(family: Family, receiving: Mapping[str, frozenset[str]]) -> list[
     return [(kato, None) for kato in sorted(regions) if kato != family.origin_kato]
 
 
-def _expand(starts: I64, ends: I64) -> tuple[I32, I32]:
+def expand(starts: I64, ends: I64) -> tuple[I32, I32]:
     """For rows with ranges [start, end): the row of each element and the element's position."""
     counts = ends - starts
     rows = np.repeat(np.arange(len(starts), dtype=np.int32), counts)
@@ -232,14 +232,14 @@ def build(
     order = np.argsort(v_key, kind="stable").astype(np.int32)
     sorted_key = v_key[order]
     r_key = r_region * 100 + r_unit // 100
-    rows_a, pos_a = _expand(np.searchsorted(sorted_key, r_key, "left"), np.searchsorted(sorted_key, r_key, "right"))
+    rows_a, pos_a = expand(np.searchsorted(sorted_key, r_key, "left"), np.searchsorted(sorted_key, r_key, "right"))
     same = fitting(rows_a, order.take(pos_a), elementary=False)
     del rows_a, pos_a
     # Elementary vacancies (major group 9) of another sub-major group: join on region.
     elementary = np.flatnonzero(v_unit // 1000 == 9)
     e_order = elementary[np.argsort(v_region[elementary], kind="stable")].astype(np.int32)
     e_sorted = v_region[e_order]
-    rows_b, pos_b = _expand(np.searchsorted(e_sorted, r_region, "left"), np.searchsorted(e_sorted, r_region, "right"))
+    rows_b, pos_b = expand(np.searchsorted(e_sorted, r_region, "left"), np.searchsorted(e_sorted, r_region, "right"))
     other = fitting(rows_b, e_order.take(pos_b), elementary=True)
     del rows_b, pos_b
     rows, vac, occupation, beds, persons = (np.concatenate([a, b]) for a, b in zip(same, other, strict=True))
@@ -277,6 +277,7 @@ class Network:
     """
 
     family_class: I32  # per family; -1 when no acceptable region has room for it
+    vacancy_class: I32  # per vacancy
     class_count: I64
     class_members: I32  # family indices sorted by class, queue order inside a class
     class_start: I64
@@ -360,7 +361,7 @@ def network(
     # Node -> vacancy class: same region, occupation fit, housing fit.
     order = np.argsort(vc_region, kind="stable")
     sorted_region = vc_region[order]
-    rows_, pos = _expand(
+    rows_, pos = expand(
         np.searchsorted(sorted_region, node_region, "left"), np.searchsorted(sorted_region, node_region, "right")
     )
     b_node, b_vclass = rows_.astype(np.int64), order[pos]
@@ -387,6 +388,7 @@ def network(
     pairs = int((class_count[a_class_arr] * node_jobs[a_node_arr]).sum()) if len(a_class) else 0
     return Network(
         family_class=family_class,
+        vacancy_class=vclass,
         class_count=class_count,
         class_members=members,
         class_start=np.concatenate([[0], np.cumsum(class_count)]).astype(np.int64),
