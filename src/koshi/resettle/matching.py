@@ -50,6 +50,8 @@ LEVEL = 0.3
 """Where the level bundle aims, between the lower estimate (0) and the best bound (1)."""
 EXACT_PAIRS = 60_000
 """Up to this many pairs a remaining gap is closed with CP-SAT (exact); above it the bound stands."""
+EXACT_SECONDS = 20.0
+"""At most this long for CP-SAT (within the time limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,20 +176,25 @@ def _priced_flow(net: Network, lam: I64) -> _Flow:
     """The maximum of Σ(points - λ·size) over matchings: a min-cost flow on the class network.
 
     Arcs: source → family class (its count) → node (preference points, less the quota price of
-    the node's persons) → vacancy class (persons, occupation and housing points) → sink (its
-    count), and a bypass source → sink for the families left out.
+    the node's persons) → node exit → vacancy class (persons, occupation and housing points) → sink (its count), and a bypass
+    source → sink for the families left out.
     """
     n_class, n_node, n_vclass = len(net.class_count), len(net.node_size), len(net.vclass_count)
     total = int(net.class_count.sum())
-    source = n_class + n_node + n_vclass
-    sink = source + 1
     node_in = np.bincount(net.a_node, weights=net.class_count[net.a_class], minlength=n_node).astype(np.int64)
+    caps = node_in
+    exit_ = n_class + n_node  # node exits follow the nodes
+    vclass0 = exit_ + n_node
+    source = vclass0 + n_vclass
+    sink = source + 1
+    nodes = np.arange(n_node, dtype=np.int64)
     tails = np.concatenate(
         [
             np.full(n_class, source, np.int64),
             net.a_class,
-            net.b_node.astype(np.int64) + n_class,
-            np.arange(n_vclass) + n_class + n_node,
+            nodes + n_class,
+            net.b_node.astype(np.int64) + exit_,
+            np.arange(n_vclass) + vclass0,
             [source],
         ]
     ).astype(np.int32)
@@ -195,7 +202,8 @@ def _priced_flow(net: Network, lam: I64) -> _Flow:
         [
             np.arange(n_class),
             net.a_node.astype(np.int64) + n_class,
-            net.b_vclass.astype(np.int64) + n_class + n_node,
+            nodes + exit_,
+            net.b_vclass.astype(np.int64) + vclass0,
             np.full(n_vclass, sink, np.int64),
             [sink],
         ]
@@ -204,14 +212,21 @@ def _priced_flow(net: Network, lam: I64) -> _Flow:
         [
             net.class_count,
             net.class_count[net.a_class],
-            np.minimum(node_in[net.b_node], net.vclass_count[net.b_vclass]),
+            caps,
+            np.minimum(caps[net.b_node], net.vclass_count[net.b_vclass]),
             net.vclass_count,
             [total],
         ]
     ).astype(np.int64)
     a_cost = -PRICE_SCALE * net.a_preference + lam[net.node_group[net.a_node]] * net.node_size[net.a_node]
     costs = np.concatenate(
-        [np.zeros(n_class, np.int64), a_cost, -PRICE_SCALE * net.b_points, np.zeros(n_vclass + 1, np.int64)]
+        [
+            np.zeros(n_class, np.int64),
+            a_cost,
+            np.zeros(n_node, np.int64),
+            -PRICE_SCALE * net.b_points,
+            np.zeros(n_vclass + 1, np.int64),
+        ]
     )
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
@@ -221,8 +236,9 @@ def _priced_flow(net: Network, lam: I64) -> _Flow:
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status.name}")
     n_a, n_b = len(net.a_class), len(net.b_node)
+    first_b = n_class + n_a + n_node
     a = np.asarray(flow.flows(np.arange(n_class, n_class + n_a, dtype=np.int32)), dtype=np.int64)
-    b = np.asarray(flow.flows(np.arange(n_class + n_a, n_class + n_a + n_b, dtype=np.int32)), dtype=np.int64)
+    b = np.asarray(flow.flows(np.arange(first_b, first_b + n_b, dtype=np.int32)), dtype=np.int64)
     return _Flow(a, b, -int(flow.optimal_cost()))
 
 
@@ -241,6 +257,7 @@ class _Scored:
     score: I64
     group: I64
     size: I64
+    node: I64  # the network node of each placement (-1: unknown)
 
     @property
     def value(self) -> int:
@@ -288,10 +305,11 @@ def _unfold(net: Network, a_flow: I64, b_flow: I64) -> _Scored:
         np.array(score, dtype=np.int64),
         net.node_group[node].astype(np.int64),
         net.node_size[node],
+        node,
     )
 
 
-def _repair(net: Network, cols: Columns, plan: _Scored) -> _Scored:
+def _repair(net: Network, cols: Columns, plan: _Scored, lam: I64) -> _Scored:
     """A feasible plan near ``plan``: each over-full quota sheds the families bringing the fewest points
     per person (latest in the queue first among equals), then the free places are filled best pair
     first."""
@@ -308,12 +326,14 @@ def _repair(net: Network, cols: Columns, plan: _Scored) -> _Scored:
             keep[p] = False
             excess -= int(plan.size[p])
         used[g] = quota[g] + min(excess, 0)
-    kept = _Scored(*(a[keep] for a in (plan.families, plan.vacancies, plan.score, plan.group, plan.size)))
-    return _fill(net, kept, quota - used)
+    kept = _Scored(*(a[keep] for a in (plan.families, plan.vacancies, plan.score, plan.group, plan.size, plan.node)))
+    return _fill(net, kept, quota - used, lam)
 
 
-def _fill(net: Network, plan: _Scored, left: I64) -> _Scored:
-    """Add free families in free vacancies where the quota still has room, best pair first."""
+def _fill(net: Network, plan: _Scored, left: I64, lam: I64) -> _Scored:
+    """Add free families in free vacancies where the quota still has room, best pair first (at the
+    quota prices ``lam``: the points less the price of the persons, so scarce room goes to the pairs
+    that bring the most per person)."""
     placed = np.zeros(len(net.family_class), dtype=bool)
     placed[plan.families] = True
     taken = np.zeros(len(net.vclass_members), dtype=bool)
@@ -336,7 +356,9 @@ def _fill(net: Network, plan: _Scored, left: I64) -> _Scored:
     rows, pos = pairs_.expand(lo, hi)
     arc_a, arc_b = a_idx[rows], b_idx[pos]
     score = net.a_preference[arc_a] + net.b_points[arc_b]
-    order = np.lexsort((net.b_vclass[arc_b], net.a_class[arc_a], -score))
+    node = net.a_node[arc_a]
+    priced = PRICE_SCALE * score - lam[net.node_group[node]] * net.node_size[node]
+    order = np.lexsort((net.b_vclass[arc_b], net.a_class[arc_a], -score, -priced))
     free_f: dict[int, list[int]] = {}
     for f, c in zip(free_members.tolist(), free_class.tolist(), strict=True):
         free_f.setdefault(c, []).append(f)
@@ -344,7 +366,7 @@ def _fill(net: Network, plan: _Scored, left: I64) -> _Scored:
     for v, vc in zip(free_vmembers.tolist(), free_vclass.tolist(), strict=True):
         free_v.setdefault(vc, []).append(v)
     budget = left.tolist()
-    add: tuple[list[int], list[int], list[int], list[int], list[int]] = ([], [], [], [], [])
+    add: tuple[list[int], list[int], list[int], list[int], list[int], list[int]] = ([], [], [], [], [], [])
     for a, b, points in zip(arc_a[order].tolist(), arc_b[order].tolist(), score[order].tolist(), strict=True):
         c, n, vc = int(net.a_class[a]), int(net.a_node[a]), int(net.b_vclass[b])
         g, size = int(net.node_group[n]), int(net.node_size[n])
@@ -359,7 +381,8 @@ def _fill(net: Network, plan: _Scored, left: I64) -> _Scored:
         add[2].extend([points] * take)
         add[3].extend([g] * take)
         add[4].extend([size] * take)
-    old = (plan.families, plan.vacancies, plan.score, plan.group, plan.size)
+        add[5].extend([n] * take)
+    old = (plan.families, plan.vacancies, plan.score, plan.group, plan.size, plan.node)
     return _Scored(*(np.concatenate([o, np.array(n, dtype=np.int64)]) for o, n in zip(old, add, strict=True)))
 
 
@@ -427,7 +450,8 @@ def _scored(problem: Problem, plan: Plan, group_of: Mapping[tuple[str, str], int
         score.append(sum(parts.values()))
         group.append(group_of[(vacancy.region_kato, family.category)])
     fa = np.array(fams, dtype=np.int64)
-    return _Scored(fa, np.array(vacs, dtype=np.int64), np.array(score, np.int64), np.array(group, np.int64), size[fa])
+    va = np.array(vacs, dtype=np.int64)
+    return _Scored(fa, va, np.array(score, np.int64), np.array(group, np.int64), size[fa], np.full(len(fa), -1))
 
 
 def _first_prices(cols: Columns, plan: _Scored, used: I64) -> I64:
@@ -494,8 +518,9 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
     quota = cols.quota
     n_groups = len(quota)
     lam = np.zeros(n_groups, dtype=np.int64)
-    best: _Scored | None = None
-    best_value = -1
+    group_of = {g: i for i, g in enumerate(cols.groups)}
+    best = _scored(problem, _queue(problem, cols, net), group_of, cols.size)  # never worse than the queue
+    best_value = best.value
     bound_scaled: int | None = None
     prices: _Prices | None = None
     iterations = 0
@@ -509,7 +534,7 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
         plan = _unfold(net, fl.a, fl.b)
         feasible = bool(np.all(used <= quota))
         first = _first_prices(cols, plan, used) if iterations == 1 and not feasible else None
-        plan = plan if feasible else _repair(net, cols, plan)
+        plan = plan if feasible else _repair(net, cols, plan, lam)
         if plan.value > best_value:
             best, best_value = plan, plan.value
         bound = bound_scaled // PRICE_SCALE
@@ -548,7 +573,7 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
     if bound > best_value and net.pairs <= EXACT_PAIRS and remaining > 0.5:
         _, pairs = pairs_.build(problem.families, problem.vacancies, problem.quota, problem.receiving)
         hint = set(zip(best.families.tolist(), best.vacancies.tolist(), strict=True))
-        exact = _exact(problem, cols, pairs, hint, remaining)
+        exact = _exact(problem, cols, pairs, hint, min(remaining, EXACT_SECONDS))
         if exact is not None:
             plan_e, exact_bound, optimal = exact
             scored = _scored(problem, plan_e, group_of, cols.size)
@@ -570,6 +595,11 @@ def greedy(problem: Problem) -> Result:
     start = time.perf_counter()
     cols = pairs_.columns(problem.families, problem.quota)
     net = pairs_.network(problem.families, problem.vacancies, problem.quota, problem.receiving, cols.groups)
+    return _result("greedy", problem, cols, net, _queue(problem, cols, net), start, bound=None)
+
+
+def _queue(problem: Problem, cols: Columns, net: Network) -> Plan:
+    """The greedy plan on the class network."""
     # Each family class's candidates: (vacancy class, quota group, points), best first.
     by_node: dict[int, list[int]] = {}
     for b in range(len(net.b_node)):
@@ -601,7 +631,7 @@ def greedy(problem: Problem) -> Result:
                 next_vacancy[vc] += 1
                 left[g] -= s
                 break
-    return _result("greedy", problem, cols, net, (fams, vacs), start, bound=None)
+    return fams, vacs
 
 
 # --- results and reasons -------------------------------------------------------------------------

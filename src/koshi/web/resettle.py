@@ -506,7 +506,7 @@ def reason_text(raw: str, locale: str, *, mark: bool = True) -> Text:
     >>> reason_text("every fitting vacancy went to a better-fitting family", "en").text
     'Every fitting vacancy went to a family that fits it better.'
     >>> reason_text("registered in Turkistan Region since 2025-06-01, 8 months before the application; "
-    ...             "12 months are required (from 2026-06-01)", "ru").text.startswith("Registered in Туркестанская")
+    ...             "12 months are required (from 2026-06-01)", "ru").text.startswith("Зарегистрирован(а) в регионе выбытия")
     True
     >>> reason_text("a new sentence", "kk")
     Text(text='A new sentence.', lang='en', detail='')
