@@ -22,8 +22,15 @@ def vac(key: str, region: str, isco: str, housing: int | None = None) -> Vacancy
     return Vacancy(key, region, region[:2] + "1010000", isco, 300_000, housing)
 
 
-def fam(key: str, size: int, isco: str, prefs: tuple[str, ...] = (), *, category: str = "resettler",
-        origin: str | None = TURK) -> Family:  # fmt: skip
+def fam(
+    key: str,
+    size: int,
+    isco: str,
+    prefs: tuple[str, ...] = (),
+    *,
+    category: str = "resettler",
+    origin: str | None = TURK,
+) -> Family:
     return Family(key, category, size, isco, origin, prefs)
 
 
@@ -113,11 +120,19 @@ def brute_force(problem: Problem) -> int:
 
 def test_score_parts_terms() -> None:
     f = fam("f", 4, "7212", (SKO, PAV))
-    assert score_parts(f, vac("v", PAV, "7212", 4)) == {"persons": 400, "occupation": 60, "preference": 20,
-                                                        "housing": 20}  # fmt: skip
+    assert score_parts(f, vac("v", PAV, "7212", 4)) == {
+        "persons": 400,
+        "occupation": 60,
+        "preference": 20,
+        "housing": 20,
+    }
     assert score_parts(f, vac("v", SKO, "7219", 6))["occupation"] == 40  # type: ignore[index]
-    assert score_parts(f, vac("v", SKO, "7231", None)) == {"persons": 400, "occupation": 20, "preference": 30,
-                                                           "housing": 0}  # fmt: skip
+    assert score_parts(f, vac("v", SKO, "7231", None)) == {
+        "persons": 400,
+        "occupation": 20,
+        "preference": 30,
+        "housing": 0,
+    }
     assert score_parts(f, vac("v", SKO, "9211", 8))["housing"] == 0  # type: ignore[index]
     assert score_parts(f, vac("v", SKO, "9211", None))["occupation"] == 0  # type: ignore[index]
 
@@ -158,8 +173,12 @@ def problems(draw: st.DrawFn, max_families: int = 6, max_vacancies: int = 5) -> 
         for i in range(n_f)
     ]
     vacancies = [
-        vac(f"V{j}", draw(st.sampled_from((PAV, SKO, KOS))), draw(st.sampled_from(ISCO)),
-            draw(st.one_of(st.none(), st.integers(1, 7))))  # fmt: skip
+        vac(
+            f"V{j}",
+            draw(st.sampled_from((PAV, SKO, KOS))),
+            draw(st.sampled_from(ISCO)),
+            draw(st.one_of(st.none(), st.integers(1, 7))),
+        )
         for j in range(n_v)
     ]
     q = {(r, c): draw(st.integers(0, 9)) for c, regions in RECEIVING.items() for r in sorted(regions)}
@@ -239,14 +258,19 @@ def random_problem(n_families: int, n_vacancies: int, seed: int, quota_per_regio
         category = "kandas" if rng.random() < 0.3 else "resettler"
         regions = sorted(RECEIVING[category])
         prefs = tuple(rng.sample(regions, rng.choice((0, 1, 1, 2))))
-        families.append(Family(f"F{i:05d}", category, rng.choice((1, 2, 3, 3, 4, 4, 5, 6, 8)),
-                               rng.choice(iscos), TURK, prefs))  # fmt: skip
+        families.append(
+            Family(f"F{i:05d}", category, rng.choice((1, 2, 3, 3, 4, 4, 5, 6, 8)), rng.choice(iscos), TURK, prefs)
+        )
     vacancies = [
-        vac(f"V{j:05d}", rng.choice((PAV, SKO, KOS)), rng.choice(iscos[:-2] * 4 + iscos[-2:]),
-            rng.choice((None, 2, 3, 4, 5, 6)))  # fmt: skip
+        vac(
+            f"V{j:05d}",
+            rng.choice((PAV, SKO, KOS)),
+            rng.choice(iscos[:-2] * 4 + iscos[-2:]),
+            rng.choice((None, 2, 3, 4, 5, 6)),
+        )
         for j in range(n_vacancies)
     ]
-    q = {k: quota_per_region for k in quota(0)}
+    q = dict.fromkeys(quota(0), quota_per_region)
     q[(SKO, "resettler")] = 10 * quota_per_region  # this one never binds
     return Problem(families, vacancies, q, RECEIVING)
 
@@ -358,8 +382,7 @@ def test_preferences_origin_and_occupation_are_respected() -> None:
     family = fam("f", 3, "7212", (KOS,), origin=PAV)
     problem = Problem(
         [family, fam("g", 3, "7212", origin=PAV)],
-        [vac("pav", PAV, "7212", 3), vac("sko", SKO, "7212", 3), vac("kos", KOS, "9211"),
-         vac("kos2", KOS, "2341", 3)],  # fmt: skip
+        [vac("pav", PAV, "7212", 3), vac("sko", SKO, "7212", 3), vac("kos", KOS, "9211"), vac("kos2", KOS, "2341", 3)],
         quota(100),
         RECEIVING,
     )
@@ -384,11 +407,18 @@ def test_optimal_beats_the_queue_when_the_queue_is_short_sighted() -> None:
     assert opt.objective > base.objective
 
 
-def test_same_input_same_plan() -> None:
-    problem = random_problem(800, 400, 11, quota_per_region=300)
+def test_same_input_same_plan(monkeypatch_exact: None) -> None:
+    problem = random_problem(2000, 1000, 11, quota_per_region=600)
     first, second = solve(problem, time_limit=10), solve(problem, time_limit=10)
     assert first.placements == second.placements and first.unmatched == second.unmatched
+    assert (first.objective, first.bound) == (second.objective, second.bound)
     assert greedy(problem).placements == greedy(problem).placements
+
+
+def test_same_input_same_plan_with_the_exact_finish() -> None:
+    problem = random_problem(60, 40, 5, quota_per_region=20)
+    first, second = solve(problem), solve(problem)
+    assert first.placements == second.placements and first.gap == second.gap == 0.0
 
 
 def test_empty_problem() -> None:
@@ -398,6 +428,22 @@ def test_empty_problem() -> None:
     problem = Problem([fam("a", 2, "7212")], [], quota(10), RECEIVING)
     assert solve(problem).unmatched == {"a": "no vacancy in occupation group 72 in an acceptable region"}
     assert greedy(problem).placements == ()
+
+
+@pytest.mark.parametrize(
+    ("problem", "message"),
+    [
+        (Problem([fam("RS-1", 0, "7212")], [], quota(1), RECEIVING), "family RS-1: size must be at least 1"),
+        (Problem([fam("RS-2", 2, "72")], [], quota(1), RECEIVING), "family RS-2: isco must be a 4-digit"),
+        (Problem([], [vac("V-1", PAV, "72a2")], quota(1), RECEIVING), "vacancy V-1: isco must be a 4-digit"),
+        (Problem([], [vac("V-2", PAV, "7212", 0)], quota(1), RECEIVING), "vacancy V-2: housing_capacity"),
+        (Problem([], [], {(PAV, "kandas"): -1}, RECEIVING), "quota 550000000/kandas: persons must not be negative"),
+    ],
+)
+def test_bad_input_is_refused_with_the_record_and_field(problem: Problem, message: str) -> None:
+    for run in (solve, greedy):
+        with pytest.raises(ValueError, match=message):
+            run(problem)
 
 
 def test_region_names_for_messages() -> None:

@@ -11,16 +11,18 @@ in :mod:`koshi.resettle.pairs`; :func:`score_parts` explains one pair.
 The quota counts **persons** per (region, category) while a family cannot be split, so the problem is
 a bipartite matching with knapsack side constraints, not a pure flow. :func:`solve` prices the quotas
 (Lagrangian relaxation): for prices ``λ`` (points per person of a region and category) the best
-matching of ``score - λ·size`` is an exact min-cost flow (OR-Tools ``SimpleMinCostFlow``; a bypass
-arc lets any family stay unplaced), and its value plus ``λ·quota`` is an upper bound on every
+matching of ``score - λ·size`` is an exact min-cost flow (OR-Tools ``SimpleMinCostFlow``, on the
+class network of :func:`koshi.resettle.pairs.network`, about 200,000 arcs for 5 million pairs; a
+bypass arc lets any family stay unplaced), and its value plus ``λ·quota`` is an upper bound on every
 feasible plan (the matching polytope is integral, so the best such bound equals the linear
-relaxation's). Prices are adjusted until each over-full quota is just full; each priced matching is
-repaired into a feasible plan (the families with the fewest points per person leave an over-full
-quota, then free places are filled best pair first) and the best plan is returned with the best
-bound and the gap between them. When no quota binds, the first flow (prices 0) is feasible and
-provably optimal (gap 0). Small problems (few pairs) are then finished exactly with CP-SAT when a gap
-remains. :func:`greedy` is the queue the office would run by hand: earliest application first, each
-family takes its best-scoring vacancy still free in a region with room.
+relaxation's). A level bundle method moves the prices towards the lowest bound; each priced matching
+is repaired into a feasible plan (the families with the fewest points per person leave an over-full
+quota, then free places are filled, best priced pair first), the greedy plan is a candidate too, and
+the best plan is returned with the lowest bound and the gap between them. When no quota binds, the
+first flow (prices 0) is feasible and provably optimal (gap 0). Small problems (few pairs) are then
+finished exactly with CP-SAT when a gap remains. :func:`greedy` is the queue an office would run by
+hand: earliest application first, each family takes its best-scoring vacancy still free in a region
+with room.
 """
 
 from __future__ import annotations
@@ -44,10 +46,14 @@ log = logging.getLogger(__name__)
 
 PRICE_SCALE = 8
 """Quota prices are multiples of 1/8 point per person, so every priced cost is an exact integer."""
-TOP_PRICE = pairs_.PERSON_POINTS + max(pairs_.OCCUPATION_POINTS.values()) + pairs_.ANY_REGION_POINTS + pairs_.HOUSING_POINTS
+TOP_PRICE = (
+    pairs_.PERSON_POINTS + max(pairs_.OCCUPATION_POINTS.values()) + pairs_.ANY_REGION_POINTS + pairs_.HOUSING_POINTS
+)
 """No quota is worth more than this per person: at this price nobody would be placed under it."""
 LEVEL = 0.3
 """Where the level bundle aims, between the lower estimate (0) and the best bound (1)."""
+MIN_LEVEL = 0.001
+"""When the aim gives prices already tried it moves towards the lower estimate, down to this."""
 EXACT_PAIRS = 60_000
 """Up to this many pairs a remaining gap is closed with CP-SAT (exact); above it the bound stands."""
 EXACT_SECONDS = 20.0
@@ -121,6 +127,24 @@ class Result:
     placed_by_group: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
+def quality(result: Result) -> dict[str, float | int]:
+    """What a plan achieves besides its score: families and persons placed, the share of placed families in
+    their first-preference region (or anywhere, when they named none) and in their exact occupation.
+
+    >>> quality(Result("greedy", (), 0, None, None, 0.0, 0, 0, {}))["families"]
+    0
+    """
+    placed = len(result.placements)
+    first = sum(1 for p in result.placements if p.parts.get("preference") == pairs_.PREFERENCE_POINTS[0])
+    exact = sum(1 for p in result.placements if p.parts.get("occupation") == pairs_.OCCUPATION_POINTS[4])
+    return {
+        "families": placed,
+        "persons": result.persons,
+        "first_choice_share": round(first / placed, 4) if placed else 0.0,
+        "exact_occupation_share": round(exact / placed, 4) if placed else 0.0,
+    }
+
+
 def score_parts(
     family: Family, vacancy: Vacancy, receiving: Mapping[str, frozenset[str]] | None = None
 ) -> dict[str, int] | None:
@@ -176,8 +200,8 @@ def _priced_flow(net: Network, lam: I64) -> _Flow:
     """The maximum of Σ(points - λ·size) over matchings: a min-cost flow on the class network.
 
     Arcs: source → family class (its count) → node (preference points, less the quota price of
-    the node's persons) → node exit → vacancy class (persons, occupation and housing points) → sink (its count), and a bypass
-    source → sink for the families left out.
+    the node's persons) → node exit → vacancy class (persons, occupation and housing points) →
+    sink (its count), and a bypass source → sink for the families left out.
     """
     n_class, n_node, n_vclass = len(net.class_count), len(net.node_size), len(net.vclass_count)
     total = int(net.class_count.sum())
@@ -401,6 +425,11 @@ class _Prices:
         self.cuts: list[tuple[I64, int, I64]] = []  # prices, value, subgradient
         self.best: tuple[I64, int] | None = None
         self.low = -math.inf
+        self.level = LEVEL
+
+    def seen(self, lam: I64) -> bool:
+        """Whether these prices were already tried."""
+        return any(np.array_equal(lam, cut[0]) for cut in self.cuts)
 
     def add(self, lam: I64, value: int, used: I64) -> None:
         self.cuts.append((lam, value, self.quota - used))
@@ -426,7 +455,7 @@ class _Prices:
         solver.Minimize(z)
         if solver.Solve() == pywraplp.Solver.OPTIMAL:
             self.low = max(self.low, z.solution_value())
-        level = self.low + LEVEL * (best - self.low)
+        level = self.low + self.level * (best - self.low)
         solver, lam = self._solver()
         dist = [solver.NumVar(0.0, solver.infinity(), f"d{g}") for g in range(len(lam))]
         for g, d in enumerate(dist):
@@ -493,8 +522,11 @@ def _exact(
     for p in range(len(pairs)):
         model.add_hint(x[p], (fam[p], vac[p]) in hint)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, seconds)
+    # Deterministic: interleaved workers and a deterministic time limit (about seconds), so the same
+    # problem always gives the same plan whatever the machine's load.
+    solver.parameters.max_deterministic_time = max(0.5, seconds)
     solver.parameters.num_workers = 2
+    solver.parameters.interleave_search = True
     solver.parameters.random_seed = 0
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -504,12 +536,36 @@ def _exact(
     return plan, math.floor(solver.best_objective_bound + 1e-6), status == cp_model.OPTIMAL
 
 
+def check(problem: Problem) -> None:
+    """Refuse malformed input with the record and field named (keys are application and vacancy refs).
+
+    >>> check(Problem([Family("RS-1", "kandas", 0, "7212", None, ())], [], {}, {}))
+    Traceback (most recent call last):
+    ...
+    ValueError: family RS-1: size must be at least 1
+    """
+    for f in problem.families:
+        if f.size < 1:
+            raise ValueError(f"family {f.key}: size must be at least 1")
+        if not (len(f.isco) == 4 and f.isco.isdigit()):
+            raise ValueError(f"family {f.key}: isco must be a 4-digit ISCO-08 code")
+    for v in problem.vacancies:
+        if not (len(v.isco) == 4 and v.isco.isdigit()):
+            raise ValueError(f"vacancy {v.key}: isco must be a 4-digit ISCO-08 code")
+        if v.housing_capacity is not None and v.housing_capacity < 1:
+            raise ValueError(f"vacancy {v.key}: housing_capacity must be at least 1 or empty")
+    for key, persons in problem.quota.items():
+        if persons < 0:
+            raise ValueError(f"quota {key[0]}/{key[1]}: persons must not be negative")
+
+
 def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0) -> Result:
     """The best plan found within ``time_limit`` seconds, with a proven bound and the gap.
 
     Stops as soon as the gap is at most ``target_gap`` (0: only when optimality is proven) or the
     time is up; the plan is always feasible.
     """
+    check(problem)
     start = time.perf_counter()
     deadline = start + time_limit
     cols = pairs_.columns(problem.families, problem.quota)
@@ -562,7 +618,10 @@ def solve(problem: Problem, *, time_limit: float = 60.0, target_gap: float = 0.0
             note = f"time limit reached after {iterations} flows"
             break
         new = first if first is not None else prices.next()
-        if any(np.array_equal(new, cut[0]) for cut in prices.cuts):
+        while prices.seen(new) and prices.level > MIN_LEVEL:
+            prices.level /= 4  # aim nearer the lower estimate: a step to prices not yet tried
+            new = prices.next()
+        if prices.seen(new):
             note = f"the price search closed after {iterations} flows"
             break
         lam = new
@@ -592,6 +651,7 @@ def greedy(problem: Problem) -> Result:
 
     Ties between vacancies of equal score go to the class met first, then the earliest listed.
     """
+    check(problem)
     start = time.perf_counter()
     cols = pairs_.columns(problem.families, problem.quota)
     net = pairs_.network(problem.families, problem.vacancies, problem.quota, problem.receiving, cols.groups)
@@ -611,7 +671,7 @@ def _queue(problem: Problem, cols: Columns, net: Network) -> Plan:
         candidates.setdefault(c, []).extend(
             (int(net.b_vclass[b]), g, pref + int(net.b_points[b])) for b in by_node.get(n, [])
         )
-    for c, cands in candidates.items():
+    for cands in candidates.values():
         cands.sort(key=lambda t: (-t[2], t[0]))
     next_vacancy = net.vclass_start[:-1].tolist()
     end_vacancy = net.vclass_start[1:].tolist()
@@ -685,9 +745,7 @@ def _result(
     )
 
 
-def _reasons(
-    method: str, problem: Problem, cols: Columns, net: Network, placed: set[int], left: I64
-) -> dict[str, str]:
+def _reasons(method: str, problem: Problem, cols: Columns, net: Network, placed: set[int], left: I64) -> dict[str, str]:
     """Why each family left out was left out (English, one sentence, no personal data)."""
     # Per family class: does it have any pair, and any pair whose quota still has room for it?
     node_has_jobs = np.zeros(len(net.node_size), dtype=bool)
@@ -715,8 +773,7 @@ def _reasons(
         if c >= 0 and has_pair[c]:
             if not has_room[c]:
                 out[family.key] = (
-                    f"quota exhausted: no region the family accepts has {family.size} places left "
-                    f"for {family.category}"
+                    f"quota exhausted: no region the family accepts has {family.size} places left for {family.category}"
                 )
             elif method == "greedy":
                 out[family.key] = "every fitting vacancy was taken by a family earlier in the queue"

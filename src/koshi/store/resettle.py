@@ -202,6 +202,7 @@ class MatchRun(Base):
     unmatched: Mapped[dict[str, int]] = mapped_column(Json)  # reason -> families
     unmatched_families: Mapped[list[list[str]]] = mapped_column(Json)  # [family number, reason], queue order
     applied: Mapped[bool] = mapped_column(Boolean)
+    quality: Mapped[dict[str, dict[str, float]]] = mapped_column(Json)  # method -> matching.quality()
 
     __table_args__ = (Index("ix_resettle_match_runs_year", "year", "id"),)
 
@@ -521,6 +522,11 @@ class MatchRunView:
     seconds: float
     unmatched: dict[str, int]
     applied: bool
+    greedy_families: int | None = None
+    first_choice_share: float | None = None
+    greedy_first_choice_share: float | None = None
+    exact_occupation_share: float | None = None
+    greedy_exact_occupation_share: float | None = None
 
 
 # --- access and states -------------------------------------------------------------------------------
@@ -1733,6 +1739,11 @@ def _run_view(r: MatchRun) -> MatchRunView:
         r.seconds,
         dict(r.unmatched),
         r.applied,
+        greedy_families=int(r.quality["greedy"]["families"]),
+        first_choice_share=r.quality["optimal"]["first_choice_share"],
+        greedy_first_choice_share=r.quality["greedy"]["first_choice_share"],
+        exact_occupation_share=r.quality["optimal"]["exact_occupation_share"],
+        greedy_exact_occupation_share=r.quality["greedy"]["exact_occupation_share"],
     )
 
 
@@ -1790,6 +1801,7 @@ def run_matching(
         unmatched=reasons,
         unmatched_families=[[numbers[f.id], best.unmatched[f.id]] for f in rows if f.id in best.unmatched],
         applied=apply,
+        quality={"optimal": matching.quality(best), "greedy": matching.quality(base)},
     )
     session.add(run)
     session.flush()

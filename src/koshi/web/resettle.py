@@ -506,7 +506,7 @@ def reason_text(raw: str, locale: str, *, mark: bool = True) -> Text:
     >>> reason_text("every fitting vacancy went to a better-fitting family", "en").text
     'Every fitting vacancy went to a family that fits it better.'
     >>> reason_text("registered in Turkistan Region since 2025-06-01, 8 months before the application; "
-    ...             "12 months are required (from 2026-06-01)", "ru").text.startswith("Зарегистрирован(а) в регионе выбытия")
+    ...             "12 months are required (from 2026-06-01)", "ru").text.startswith("Зарегистрирован(а) в")
     True
     >>> reason_text("a new sentence", "kk")
     Text(text='A new sentence.', lang='en', detail='')
@@ -1147,15 +1147,22 @@ def comparison(run: store.MatchRunView, locale: str) -> list[Comparison]:
         "families",
         N_("Families placed"),
         run.placed_families,
-        getattr(run, "greedy_families", None),
+        run.greedy_families,
         num,
     )
     line("persons", N_("Persons placed"), run.placed_persons, run.greedy_persons, num)
     line(
         "first_choice",
         N_("Placed in their first-preference region"),
-        getattr(run, "first_choice_share", None),
-        getattr(run, "greedy_first_choice_share", None),
+        run.first_choice_share,
+        run.greedy_first_choice_share,
+        lambda v: i18n.format_percent(v, locale),
+    )
+    line(
+        "exact_occupation",
+        N_("Placed in their exact occupation"),
+        run.exact_occupation_share,
+        run.greedy_exact_occupation_share,
         lambda v: i18n.format_percent(v, locale),
     )
     return out

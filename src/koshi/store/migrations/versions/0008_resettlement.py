@@ -159,6 +159,7 @@ def upgrade() -> None:
         sa.Column("unmatched", JSON, nullable=False),
         sa.Column("unmatched_families", JSON, nullable=False),
         sa.Column("applied", sa.Boolean(), nullable=False),
+        sa.Column("quality", JSON, nullable=False),
         _fk("resettle_match_runs", "actor_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_resettle_match_runs")),
     )
