@@ -112,6 +112,7 @@ def test_from_application_to_follow_up(api: Api) -> None:
     run = ok(c.post("/resettle/match-runs", json={"year": YEAR, "apply": True}, headers=officer), 201)
     assert (run["placed_families"], run["placed_persons"], run["applied"]) == (1, 4, True)
     assert run["objective"] >= run["greedy_objective"] > 0
+    assert (run["greedy_families"], run["first_choice_share"], run["greedy_first_choice_share"]) == (1, 1.0, 1.0)
     assert [m["id"] for m in ok(c.get(f"/resettle/match-runs?year={YEAR}", headers=analyst))] == [run["id"]]
     assert ok(c.get(f"/resettle/match-runs/{run['id']}/unmatched", headers=analyst)) == []
 

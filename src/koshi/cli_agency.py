@@ -19,7 +19,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from koshi.cli_io import err, fail, option_date, out
 from koshi.reference.regions import BY_KATO
 from koshi.settings import settings
+from koshi.store.batch import ImportReport, RowError
 from koshi.tabular import TableFileError, read_table
 
 AGENCIES_HELP = """Import agencies from a CSV, JSON lines or Parquet FILE.
@@ -80,29 +81,6 @@ STATUS_PATH: dict[str, tuple[tuple[str, str | None], ...]] = {
 
 
 # --- import machinery ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One bad row: where and why (never the value of a personal field)."""
-
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.reason}"
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What a batch did."""
-
-    kind: str
-    rows: int = 0
-    added: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
 
 
 class Bad(Exception):

@@ -97,12 +97,12 @@ def _labour_error(exc: Exception) -> str:
 
 
 def _import(kind: str, file: Path, as_json: bool, errors_file: Path | None) -> None:
-    from koshi.store import labour_import
+    from koshi.store import batch, labour_import
 
     try:
         table = read_table(file)
         labour_import.check_columns(table, kind)  # type: ignore[arg-type]
-    except (TableFileError, labour_import.ImportFileError) as exc:
+    except (TableFileError, batch.ImportFileError) as exc:
         fail(f"{file}: {str(exc).splitlines()[0]}")
     importer = labour_import.IMPORTERS[kind]  # type: ignore[index]
     with _progress() as progress, _session() as session:

@@ -34,8 +34,9 @@ from koshi.settings import settings
 from koshi.tabular import TableFileError, read_table
 
 if TYPE_CHECKING:
+    from koshi.store.batch import ImportReport
     from koshi.store.cases import Actor
-    from koshi.store.resettle_import import ImportReport, Kind
+    from koshi.store.resettle_import import Kind
 
 app = typer.Typer(
     help="Internal migration: resettlers and kandas, receiving settlements, vacancies, matching, support.",
@@ -137,12 +138,12 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
 
 
 def _import(kind: Kind, file: Path, as_json: bool, errors_file: Path | None) -> None:
-    from koshi.store import resettle_import
+    from koshi.store import batch, resettle_import
 
     try:
         table = read_table(file)
         resettle_import.check_columns(table, kind)
-    except (TableFileError, resettle_import.ImportFileError) as exc:
+    except (TableFileError, batch.ImportFileError) as exc:
         fail(f"{file}: {str(exc).splitlines()[0]}")
     with _progress() as progress, _session() as session:
         task = progress.add_task(f"{kind} from {file.name}", total=table.num_rows)
@@ -209,25 +210,26 @@ def check(file: FileArg, as_json: JsonOpt = False, errors: ErrorsOpt = None) -> 
     from koshi.resettle.eligibility import eligible, evaluate
     from koshi.resettle.policy import policy
     from koshi.rules.provenance import PolicyNotInForce
+    from koshi.store import batch
     from koshi.store import resettle_import as ri
 
     try:
         table = read_table(file)
         ri.check_columns(table, "applicants")
-    except (TableFileError, ri.ImportFileError) as exc:
+    except (TableFileError, batch.ImportFileError) as exc:
         fail(f"{file}: {str(exc).splitlines()[0]}")
-    report = ri.ImportReport("applicants")
+    report = batch.ImportReport("applicants")
     results: list[dict[str, Any]] = []
     for n, row in ri.rows_numbered(table, "applicants"):
         report.rows += 1
         try:
             values = ri.family_values(row, ref_required=False)
             checks = evaluate(ri.applicant(values), policy(values["applied_on"]))
-        except ri.Bad as exc:
-            report.errors.append(ri.RowError(n, exc.field, exc.reason))
+        except batch.BadCell as exc:
+            report.errors.append(batch.RowError(n, exc.field, exc.reason))
             continue
         except PolicyNotInForce:
-            report.errors.append(ri.RowError(n, "applied_on", "no resettlement rules before 2024-01-01"))
+            report.errors.append(batch.RowError(n, "applied_on", "no resettlement rules before 2024-01-01"))
             continue
         results.append(
             {

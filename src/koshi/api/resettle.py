@@ -439,6 +439,15 @@ class MatchRunOut(BaseModel):
     seconds: float
     unmatched: dict[str, int] = Field(description="Reason → families left unmatched for it")
     applied: bool
+    greedy_families: int | None = Field(None, description="Families the greedy queue placed on the same data")
+    first_choice_share: float | None = Field(
+        None, description="Share of placed families in their first-preference region (any region when none named)"
+    )
+    greedy_first_choice_share: float | None = None
+    exact_occupation_share: float | None = Field(
+        None, description="Share of placed families whose job is in the head's own 4-digit ISCO occupation"
+    )
+    greedy_exact_occupation_share: float | None = None
 
 
 class UnmatchedOut(BaseModel):

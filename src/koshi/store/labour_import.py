@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -31,6 +30,8 @@ from koshi.labour.checks import Staff
 from koshi.labour.policy import Category
 from koshi.store import audit, idempotency
 from koshi.store import labour as store
+from koshi.store.batch import BadCell as _Bad
+from koshi.store.batch import ImportFileError, ImportReport, RowError
 from koshi.store.labour import Employer, LabourError, PermitEventRow, Vacancy, WorkPermit
 from koshi.store.models import User
 
@@ -63,46 +64,6 @@ COLUMNS: dict[Kind, tuple[tuple[str, ...], tuple[str, ...]]] = {
 """Kind -> (required columns, optional columns)."""
 
 CHUNK = 2_000
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read as this kind (a missing column)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One bad row: where and why (never the value of a personal field)."""
-
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.reason}"
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What a batch did."""
-
-    kind: str
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        """Rows not loaded."""
-        return len(self.errors)
-
-
-class _Bad(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 def _s(value: Any) -> str | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -36,6 +35,8 @@ from koshi.resettle.followup import MONTHS, Status
 from koshi.resettle.policy import Category
 from koshi.store import audit
 from koshi.store import resettle as store
+from koshi.store.batch import BadCell as Bad
+from koshi.store.batch import ImportFileError, ImportReport, RowError
 from koshi.store.cases import Actor
 
 Kind = Literal["settlements", "housing", "vacancies", "families", "followups", "applicants"]
@@ -66,48 +67,6 @@ HOUSING_KINDS = ("employer", "service", "rental")
 TRUE, FALSE = frozenset({"true", "1", "yes", "y", "t"}), frozenset({"false", "0", "no", "n", "f"})
 MAX_FAMILY = 20
 PROGRESS_EVERY = 100
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read as this kind (a missing column)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """One bad row: where and why (never the value of a personal field)."""
-
-    row: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}, {self.field}: {self.reason}"
-
-
-@dataclass(slots=True)
-class ImportReport:
-    """What a batch did."""
-
-    kind: str
-    rows: int = 0
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def rejected(self) -> int:
-        """Rows not loaded."""
-        return len(self.errors)
-
-
-class Bad(Exception):
-    """A row's field that cannot be read: the field and why (never its value when it is personal)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 # --- cells -------------------------------------------------------------------------------------------
