@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from koshi import (
@@ -26,7 +25,7 @@ from koshi import (
     cli_synth_feeds,
     cli_synth_labour,
 )
-from koshi.cli_io import err, fail, option_date, out
+from koshi.cli_io import err, fail, option_date, out, progress_bar
 from koshi.rules import engine, provenance
 from koshi.rules.explain import render
 from koshi.rules.schema import input_schema
@@ -161,18 +160,6 @@ def policy_schema(pack_id: Annotated[str, typer.Argument(metavar="PACK")]) -> No
     _print_json(input_schema(_pack(pack_id)))
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
 @app.command("score")
 def score(
     pack_id: Annotated[str, typer.Argument(metavar="PACK", help="Policy pack id, e.g. kz.permanent_residence")],
@@ -203,7 +190,7 @@ def score(
         fail(str(exc))
     results: list[engine.ScoreResult] = []
     errors: list[RowError] = []
-    with _progress() as progress:
+    with progress_bar() as progress:
         task = progress.add_task(f"scoring with {pack.id}", total=table.num_rows)
         for start in range(0, max(table.num_rows, 1), CHUNK):
             try:
@@ -283,7 +270,7 @@ def synth_applicants(
         file_format(output)
     except TableFileError as exc:
         fail(str(exc))
-    with _progress() as progress:
+    with progress_bar() as progress:
         progress.add_task(f"generating {n:,} applicants", total=None)
         table = generate_applicants(n, seed)
         write_table(table, output)

@@ -31,10 +31,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from koshi.cli_io import err, fail, out
+from koshi.cli_io import fail, out, progress_bar
 from koshi.registry.feeds import FeedError, RowError, check_columns, feed_kind, rows_table
 from koshi.registry.schema import FeedKind
 from koshi.settings import settings
@@ -46,18 +45,6 @@ app = typer.Typer(help="Registry feeds: import batches, list batches.", no_args_
 BATCH_ROWS = 50_000
 SHOWN_ERRORS = 10
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
 
 
 # --- reading a file in slices --------------------------------------------------------------------
@@ -219,7 +206,7 @@ def import_file(
     reports: list[ImportReport] = []
     offset = 0
     try:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"importing {feed.value}", total=_total_rows(file))
             for n, table, last in _with_last(_slices(file, batch_size)):
                 if n == 1:

@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from koshi.cli_io import err, fail, option_date, out
+from koshi.cli_io import err, fail, option_date, out, progress_bar
 from koshi.cli_labour_fees import fees_app
 from koshi.reference.regions import REGIONS
 from koshi.settings import settings
@@ -73,18 +72,6 @@ def _session() -> Iterator[Session]:
         engine.dispose()
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
 def _labour_error(exc: Exception) -> str:
     from koshi.store.labour import LabourError
 
@@ -105,7 +92,7 @@ def _import(kind: str, file: Path, as_json: bool, errors_file: Path | None) -> N
     except (TableFileError, batch.ImportFileError) as exc:
         fail(f"{file}: {str(exc).splitlines()[0]}")
     importer = labour_import.IMPORTERS[kind]  # type: ignore[index]
-    with _progress() as progress, _session() as session:
+    with progress_bar() as progress, _session() as session:
         task = progress.add_task(f"{kind} from {file.name}", total=table.num_rows)
 
         def advance(n: int) -> None:

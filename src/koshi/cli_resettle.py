@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from koshi.cli_io import err, fail, option_date, out
+from koshi.cli_io import err, fail, option_date, out, progress_bar
 from koshi.reference.regions import BY_KATO
 from koshi.settings import settings
 from koshi.tabular import TableFileError, read_table
@@ -92,18 +91,6 @@ def _system() -> Actor:
     return SYSTEM
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
 def _store_error(exc: Exception) -> str:
     from koshi.store.resettle import ResettleError
 
@@ -145,7 +132,7 @@ def _import(kind: Kind, file: Path, as_json: bool, errors_file: Path | None) -> 
         resettle_import.check_columns(table, kind)
     except (TableFileError, batch.ImportFileError) as exc:
         fail(f"{file}: {str(exc).splitlines()[0]}")
-    with _progress() as progress, _session() as session:
+    with progress_bar() as progress, _session() as session:
         task = progress.add_task(f"{kind} from {file.name}", total=table.num_rows)
 
         def advance(n: int) -> None:
