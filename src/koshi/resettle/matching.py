@@ -523,8 +523,11 @@ def _exact(
         model.add_hint(x[p], (fam[p], vac[p]) in hint)
     solver = cp_model.CpSolver()
     # Deterministic: interleaved workers and a deterministic time limit (about seconds), so the same
-    # problem always gives the same plan whatever the machine's load.
+    # problem gives the same plan whatever the machine's load; the wall-clock limit only cuts in on a
+    # machine so loaded that deterministic seconds run slower than real ones (the caller's time limit
+    # is a promise: a matching run holds its transaction open).
     solver.parameters.max_deterministic_time = max(0.5, seconds)
+    solver.parameters.max_time_in_seconds = max(0.5, seconds)
     solver.parameters.num_workers = 2
     solver.parameters.interleave_search = True
     solver.parameters.random_seed = 0
